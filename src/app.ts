@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { GatewayError } from './errors/gateway-error.js';
+import { handleError } from './http/error-handler.js';
+import type { RelayDependencies } from './relay/relay-dependencies.js';
+import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
+import type { Store } from './store/contract.js';
+
+export interface AppDependencies extends RelayDependencies {
+  store: Store;
+}
+
+export interface AppOptions {
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  logger: FastifyBaseLogger;
+}
+
+/** A request id clients can quote; unguessable, and unique across instances. */
+function newRequestId(): string {
+  return `req_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** Builds the HTTP app from its dependencies. It holds no globals: tests build as many as they like. */
+export function buildApp(dependencies: AppDependencies, options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // One record per request already goes to the usage log; a second access log line per
+    // request would cost the hot path more than everything else it does.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'requestId',
+    }),
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
+    genReqId: newRequestId,
+    return503OnClosing: true,
+    // Slow-loris clients must not hold sockets forever.
+    requestTimeout: 120_000,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+  });
+
+  // Bodies are parsed once, here, whatever content type the client claims: curl's default
+  // form type included. Anything that is not JSON is the client's error, never ours.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) {
+      done(new GatewayError('invalid_json', 'The request body is empty. Send a JSON object.'));
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(
+        new GatewayError(
+          'invalid_json',
+          `The request body is not valid JSON (${(error as Error).message}). Check the body and the Content-Type: application/json header.`,
+        ),
+      );
+    }
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    handleError(
+      new GatewayError(
+        'route_not_found',
+        `There is no ${request.method} ${request.url.split('?')[0] ?? ''} route. The OpenAI-compatible API is under /api/v1.`,
+      ),
+      request,
+      reply,
+    );
+  });
+
+  for (const prefix of relayPrefixes) registerRelayRoutes(app, dependencies, prefix);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const databaseReady = await dependencies.store.ping();
+    return reply
+      .code(databaseReady ? 200 : 503)
+      .send({ status: databaseReady ? 'ready' : 'not ready', database: databaseReady });
+  });
+
+  return app;
+}

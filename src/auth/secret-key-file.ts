@@ -1,0 +1,27 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { decodeSecretKey } from '../config/schema.js';
+
+/**
+ * The key that seals provider secrets: from SWITCHYARD_SECRET_KEY when set, else from
+ * `<dataDirectory>/secret.key`, created (mode 0600) on first start so SQLite needs no set-up.
+ */
+export function resolveSecretKey(configured: string | undefined, dataDirectory: string): Buffer {
+  if (configured !== undefined) {
+    const key = decodeSecretKey(configured);
+    if (!key)
+      throw new Error('SWITCHYARD_SECRET_KEY: expected 32 bytes as 64 hex digits or base64');
+    return key;
+  }
+  const file = path.join(dataDirectory, 'secret.key');
+  if (existsSync(file)) {
+    const key = decodeSecretKey(readFileSync(file, 'utf8'));
+    if (!key) throw new Error(`${file}: expected 32 bytes as 64 hex digits`);
+    return key;
+  }
+  mkdirSync(dataDirectory, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
+}

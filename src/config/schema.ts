@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { parseMoney } from '../billing/money.js';
+
+const money = z.union([z.string(), z.number()]).transform((value, context) => {
+  try {
+    return parseMoney(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const wholeNumber = (minimum: number, maximum: number) =>
+  z.coerce
+    .number({ error: `expected a whole number between ${minimum} and ${maximum}` })
+    .int({ error: `expected a whole number between ${minimum} and ${maximum}` })
+    .min(minimum, { error: `must be at least ${minimum}` })
+    .max(maximum, { error: `must be at most ${maximum}` });
+
+const booleanSetting = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
+
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^/\s]+/i.test(value), { error: 'expected an http(s) URL' });
+
+export const timeoutsSchema = z
+  .object({
+    connectMilliseconds: wholeNumber(1, 600_000).default(10_000),
+    firstByteMilliseconds: wholeNumber(1, 3_600_000).default(300_000),
+    idleMilliseconds: wholeNumber(1, 3_600_000).default(120_000),
+  })
+  .strict();
+
+export const deploymentConfigSchema = z
+  .object({
+    provider: z.string().min(1),
+    upstreamModel: z.string().min(1).optional(),
+    priority: wholeNumber(0, 1000).default(0),
+    weight: wholeNumber(1, 1000).default(1),
+    timeouts: timeoutsSchema.default({
+      connectMilliseconds: 10_000,
+      firstByteMilliseconds: 300_000,
+      idleMilliseconds: 120_000,
+    }),
+  })
+  .strict();
+
+export const modelConfigSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    kind: z.enum(['chat', 'embedding']).default('chat'),
+    prices: z
+      .object({
+        input: money.default(0),
+        output: money.default(0),
+        cachedInput: money.optional(),
+        perRequest: money.default(0),
+      })
+      .strict()
+      .default({ input: 0, output: 0, perRequest: 0 }),
+    contextWindow: wholeNumber(1, 100_000_000).optional(),
+    maxOutputTokens: wholeNumber(1, 100_000_000).optional(),
+    deployments: z.array(deploymentConfigSchema).default([]),
+  })
+  .strict();
+
+export const providerConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
+      error: 'use lowercase letters, digits, dot, dash or underscore',
+    }),
+    kind: z.enum(['openai-compatible']).default('openai-compatible'),
+    baseUrl: httpUrl,
+    apiKey: z.string().min(1).optional(),
+    streamUsage: z.boolean().default(true),
+    maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: wholeNumber(0, 65_535).default(8080),
+        bodyLimitBytes: wholeNumber(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+        trustProxy: booleanSetting.default(false),
+      })
+      .strict()
+      .default({
+        host: '127.0.0.1',
+        port: 8080,
+        bodyLimitBytes: 10 * 1024 * 1024,
+        trustProxy: false,
+      }),
+    dataDirectory: z.string().min(1).default('./data'),
+    database: z
+      .object({
+        url: z
+          .string()
+          .refine((value) => /^(sqlite:|postgres(ql)?:\/\/)/.test(value), {
+            error: "expected 'sqlite:<file>' or 'postgres://…'",
+          })
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    secretKey: z
+      .string()
+      .refine((value) => decodeSecretKey(value) !== undefined, {
+        error: 'expected 32 bytes as 64 hex digits or base64',
+      })
+      .optional(),
+    admin: z
+      .object({
+        username: z.string().min(1).default('admin'),
+        password: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+      })
+      .strict()
+      .default({ username: 'admin' }),
+    catalogRefreshMilliseconds: wholeNumber(50, 60_000).default(250),
+    usage: z
+      .object({
+        flushIntervalMilliseconds: wholeNumber(10, 60_000).default(200),
+        batchSize: wholeNumber(1, 10_000).default(500),
+      })
+      .strict()
+      .default({ flushIntervalMilliseconds: 200, batchSize: 500 }),
+    providers: z.array(providerConfigSchema).default([]),
+    models: z.array(modelConfigSchema).default([]),
+  })
+  .strict();
+
+export type GatewayConfig = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof providerConfigSchema>;
+export type ModelConfig = z.output<typeof modelConfigSchema>;
+export type DeploymentConfig = z.output<typeof deploymentConfigSchema>;
+export type DeploymentTimeouts = z.output<typeof timeoutsSchema>;
+
+/** Decodes a 32-byte key written as hex or base64; undefined when it is neither. */
+export function decodeSecretKey(value: string): Buffer | undefined {
+  const text = value.trim();
+  const bytes = /^[0-9a-f]{64}$/i.test(text)
+    ? Buffer.from(text, 'hex')
+    : Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { createSecretBox } from './auth/secret-box.js';
+import { resolveSecretKey } from './auth/secret-key-file.js';
+import { UsageRecorder } from './billing/usage-recorder.js';
+import { CatalogCache } from './catalog/catalog-cache.js';
+import type { LoadedConfig } from './config/load.js';
+import { ensureAdmin, type AdminBootstrap } from './setup/ensure-admin.js';
+import { syncConfiguredCatalog } from './setup/sync-configured-catalog.js';
+import type { Store } from './store/contract.js';
+import { openStore, resolveDatabaseUrl } from './store/open-store.js';
+import { UpstreamClient } from './upstream/upstream-client.js';
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  store: Store;
+  catalog: CatalogCache;
+  usage: UsageRecorder;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  admin: AdminBootstrap | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Overrides wall-clock time (tests of key expiry). */
+  now?: () => number;
+  /** Where logs go; defaults to stdout. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+/**
+ * The one place that chooses implementations from configuration, wires them together and starts
+ * the server. Everything it builds is returned, so a test or the CLI can drive and stop it.
+ */
+export async function startGateway(
+  loaded: LoadedConfig,
+  options: StartOptions = {},
+): Promise<RunningGateway> {
+  const { config } = loaded;
+  const dataDirectory = path.resolve(config.dataDirectory);
+  const logger = pino(
+    {
+      level: config.logLevel,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          'req.headers["api-key"]',
+          'apiKey',
+          '*.apiKey',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    options.logDestination ?? process.stdout,
+  );
+
+  const store = await openStore(resolveDatabaseUrl(config.database.url, dataDirectory));
+  await store.migrate();
+  const secrets = createSecretBox(resolveSecretKey(config.secretKey, dataDirectory));
+  await syncConfiguredCatalog(store, config, loaded.presetModelIds, secrets);
+  const admin = await ensureAdmin(store, config.admin, dataDirectory);
+
+  const catalog = new CatalogCache(store, secrets, {
+    refreshMilliseconds: config.catalogRefreshMilliseconds,
+    onRefreshError: (error) =>
+      logger.error({ err: error }, 'could not refresh the model and key cache'),
+  });
+  await catalog.start();
+  const usage = new UsageRecorder(store, {
+    flushIntervalMilliseconds: config.usage.flushIntervalMilliseconds,
+    batchSize: config.usage.batchSize,
+    onError: (error, count) =>
+      logger.error({ err: error, records: count }, 'could not write usage records; will retry'),
+  });
+  usage.start();
+  const upstream = new UpstreamClient();
+
+  const app = buildApp(
+    { store, catalog, usage, upstream, now: options.now ?? Date.now, maxAttempts: 3 },
+    { bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, logger },
+  );
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    catalog,
+    usage,
+    url: `http://${host}:${port}`,
+    admin,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        catalog.stop();
+        await usage.close();
+        await upstream.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { computeCost, type ModelPrices } from '../billing/cost.js';
+import type { UsageRecorder } from '../billing/usage-recorder.js';
+import type { TokenUsage } from '../providers/contract.js';
+import type { ApiKeyRecord } from '../store/records.js';
+
+const noTokens: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+
+/**
+ * Follows one authenticated relay request and writes its usage record exactly once, whatever
+ * path the request ends on.
+ */
+export class UsageTrace {
+  modelId = '';
+  prices: ModelPrices | undefined;
+  deploymentId: number | null = null;
+  stream = false;
+  private firstTokenAt: number | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly recorder: UsageRecorder,
+    private readonly requestId: string,
+    private readonly key: ApiKeyRecord,
+    private readonly startedAt: number,
+    private readonly createdAt: number,
+  ) {}
+
+  markFirstToken(): void {
+    this.firstTokenAt ??= performance.now();
+  }
+
+  /** Records the request; `usage` is what is billed, so pass none for a request that failed. */
+  finish(status: number, errorCode: string | null, usage: TokenUsage | undefined): number {
+    if (this.finished) return 0;
+    this.finished = true;
+    const tokens = usage ?? noTokens;
+    const cost = usage && this.prices ? computeCost(usage, this.prices) : 0;
+    this.recorder.record({
+      requestId: this.requestId,
+      accountId: this.key.accountId,
+      apiKeyId: this.key.id,
+      modelId: this.modelId,
+      deploymentId: this.deploymentId,
+      promptTokens: tokens.promptTokens,
+      completionTokens: tokens.completionTokens,
+      cachedTokens: tokens.cachedTokens,
+      cost,
+      status,
+      errorCode,
+      latencyMilliseconds: Math.round(performance.now() - this.startedAt),
+      firstTokenMilliseconds:
+        this.firstTokenAt === undefined ? null : Math.round(this.firstTokenAt - this.startedAt),
+      stream: this.stream,
+      createdAt: this.createdAt,
+    });
+    return cost;
+  }
+}

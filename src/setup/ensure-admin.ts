@@ -1,0 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generatePassword, hashPassword } from '../auth/passwords.js';
+import type { Store } from '../store/contract.js';
+
+export interface AdminBootstrap {
+  username: string;
+  /** Where a generated password was written; undefined when it came from the configuration. */
+  passwordFile: string | undefined;
+}
+
+/**
+ * On the very first start (no accounts at all) creates the admin account. A generated password
+ * goes to a file readable only by the owner, never to the logs.
+ */
+export async function ensureAdmin(
+  store: Store,
+  admin: { username: string; password?: string | undefined },
+  dataDirectory: string,
+): Promise<AdminBootstrap | undefined> {
+  if ((await store.accounts.count()) > 0) return undefined;
+  const password = admin.password ?? generatePassword();
+  await store.accounts.create({
+    username: admin.username,
+    role: 'admin',
+    passwordHash: await hashPassword(password),
+  });
+  if (admin.password !== undefined) return { username: admin.username, passwordFile: undefined };
+  const passwordFile = path.join(dataDirectory, 'initial-admin-password');
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  return { username: admin.username, passwordFile };
+}

@@ -1,0 +1,87 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as both dialects store them. Booleans are 0/1 integers and times are epoch
+ * milliseconds so one schema and one set of queries serve SQLite and PostgreSQL alike; JSON
+ * columns are text, parsed on read.
+ */
+export interface DatabaseSchema {
+  accounts: {
+    id: Generated<number>;
+    username: string;
+    email: string | null;
+    role: string;
+    parent_id: number | null;
+    password_hash: string | null;
+    status: string;
+    created_at: number;
+  };
+  api_keys: {
+    id: Generated<number>;
+    account_id: number;
+    name: string;
+    key_hash: string;
+    key_prefix: string;
+    status: string;
+    expires_at: number | null;
+    allowed_models: string | null;
+    limits: string;
+    created_at: number;
+    last_used_at: number | null;
+  };
+  providers: {
+    id: Generated<number>;
+    name: string;
+    kind: string;
+    base_url: string;
+    api_key_encrypted: string | null;
+    settings: string;
+    created_at: number;
+    updated_at: number;
+  };
+  models: {
+    id: string;
+    kind: string;
+    price_input: number;
+    price_output: number;
+    price_cached_input: number;
+    price_per_request: number;
+    context_window: number | null;
+    max_output_tokens: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  deployments: {
+    id: Generated<number>;
+    model_id: string;
+    provider_id: number;
+    upstream_model: string;
+    priority: number;
+    weight: number;
+    timeouts: string;
+    enabled: number;
+    created_at: number;
+  };
+  usage_records: {
+    id: Generated<number>;
+    request_id: string;
+    account_id: number;
+    api_key_id: number;
+    model_id: string;
+    deployment_id: number | null;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cached_tokens: number;
+    cost: number;
+    status: number;
+    error_code: string | null;
+    latency_ms: number;
+    first_token_ms: number | null;
+    stream: number;
+    created_at: number;
+  };
+  catalog_state: {
+    id: number;
+    version: number;
+  };
+}

@@ -1,0 +1,146 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Migrations live in code, not in files found at run time, so the compiled gateway and the test
+ * suite apply exactly the same ones. Each is written once for both dialects; where their SQL
+ * differs (auto-increment ids) the dialect is passed in.
+ */
+function createMigrations(dialect: Dialect): Record<string, Migration> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the schema type exists
+  type AnyDatabase = Kysely<any>;
+  const idType = dialect === 'postgres' ? 'bigserial' : 'integer';
+  const createTableWithId = (database: AnyDatabase, name: string) =>
+    database.schema
+      .createTable(name)
+      .addColumn('id', idType, (column) =>
+        dialect === 'postgres' ? column.primaryKey() : column.primaryKey().autoIncrement(),
+      );
+
+  return {
+    '0001_initial': {
+      async up(database: AnyDatabase): Promise<void> {
+        await createTableWithId(database, 'accounts')
+          .addColumn('username', 'text', (column) => column.notNull().unique())
+          .addColumn('email', 'text')
+          .addColumn('role', 'text', (column) => column.notNull())
+          .addColumn('parent_id', 'bigint', (column) => column.references('accounts.id'))
+          .addColumn('password_hash', 'text')
+          .addColumn('status', 'text', (column) => column.notNull().defaultTo('active'))
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+        await database.schema
+          .createIndex('accounts_parent')
+          .on('accounts')
+          .column('parent_id')
+          .execute();
+
+        await createTableWithId(database, 'api_keys')
+          .addColumn('account_id', 'bigint', (column) => column.notNull().references('accounts.id'))
+          .addColumn('name', 'text', (column) => column.notNull())
+          .addColumn('key_hash', 'text', (column) => column.notNull().unique())
+          .addColumn('key_prefix', 'text', (column) => column.notNull())
+          .addColumn('status', 'text', (column) => column.notNull().defaultTo('active'))
+          .addColumn('expires_at', 'bigint')
+          .addColumn('allowed_models', 'text')
+          .addColumn('limits', 'text', (column) => column.notNull().defaultTo('{}'))
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await database.schema
+          .createIndex('api_keys_account')
+          .on('api_keys')
+          .column('account_id')
+          .execute();
+
+        await createTableWithId(database, 'providers')
+          .addColumn('name', 'text', (column) => column.notNull().unique())
+          .addColumn('kind', 'text', (column) => column.notNull())
+          .addColumn('base_url', 'text', (column) => column.notNull())
+          .addColumn('api_key_encrypted', 'text')
+          .addColumn('settings', 'text', (column) => column.notNull().defaultTo('{}'))
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .execute();
+
+        await database.schema
+          .createTable('models')
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('kind', 'text', (column) => column.notNull())
+          .addColumn('price_input', 'bigint', (column) => column.notNull().defaultTo(0))
+          .addColumn('price_output', 'bigint', (column) => column.notNull().defaultTo(0))
+          .addColumn('price_cached_input', 'bigint', (column) => column.notNull().defaultTo(0))
+          .addColumn('price_per_request', 'bigint', (column) => column.notNull().defaultTo(0))
+          .addColumn('context_window', 'bigint')
+          .addColumn('max_output_tokens', 'bigint')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .execute();
+
+        await createTableWithId(database, 'deployments')
+          .addColumn('model_id', 'text', (column) =>
+            column.notNull().references('models.id').onDelete('cascade'),
+          )
+          .addColumn('provider_id', 'bigint', (column) =>
+            column.notNull().references('providers.id'),
+          )
+          .addColumn('upstream_model', 'text', (column) => column.notNull())
+          .addColumn('priority', 'integer', (column) => column.notNull().defaultTo(0))
+          .addColumn('weight', 'integer', (column) => column.notNull().defaultTo(1))
+          .addColumn('timeouts', 'text', (column) => column.notNull().defaultTo('{}'))
+          .addColumn('enabled', 'integer', (column) => column.notNull().defaultTo(1))
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addUniqueConstraint('deployments_model_provider_upstream', [
+            'model_id',
+            'provider_id',
+            'upstream_model',
+          ])
+          .execute();
+
+        await createTableWithId(database, 'usage_records')
+          .addColumn('request_id', 'text', (column) => column.notNull().unique())
+          .addColumn('account_id', 'bigint', (column) => column.notNull())
+          .addColumn('api_key_id', 'bigint', (column) => column.notNull())
+          .addColumn('model_id', 'text', (column) => column.notNull())
+          .addColumn('deployment_id', 'bigint')
+          .addColumn('prompt_tokens', 'bigint', (column) => column.notNull())
+          .addColumn('completion_tokens', 'bigint', (column) => column.notNull())
+          .addColumn('cached_tokens', 'bigint', (column) => column.notNull())
+          .addColumn('cost', 'bigint', (column) => column.notNull())
+          .addColumn('status', 'integer', (column) => column.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('latency_ms', 'bigint', (column) => column.notNull())
+          .addColumn('first_token_ms', 'bigint')
+          .addColumn('stream', 'integer', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+        // The dashboard and summaries filter by who and what, then by time.
+        for (const column of ['account_id', 'api_key_id', 'model_id']) {
+          await database.schema
+            .createIndex(`usage_records_${column}_created`)
+            .on('usage_records')
+            .columns([column, 'created_at'])
+            .execute();
+        }
+        await database.schema
+          .createIndex('usage_records_created')
+          .on('usage_records')
+          .column('created_at')
+          .execute();
+
+        await database.schema
+          .createTable('catalog_state')
+          .addColumn('id', 'integer', (column) => column.primaryKey())
+          .addColumn('version', 'bigint', (column) => column.notNull())
+          .execute();
+        await sql`insert into catalog_state (id, version) values (1, 1)`.execute(database);
+      },
+    },
+  };
+}
+
+/** The migration provider for one dialect. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => createMigrations(dialect) };
+}
