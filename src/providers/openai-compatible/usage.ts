@@ -1,5 +1,5 @@
 import type { TokenUsage } from '../contract.js';
-import { countField, isJsonObject, type JsonObject } from '../json.js';
+import { countField, isJsonObject } from '../json.js';
 
 /** Reads OpenAI's `usage` object; undefined when absent or null. */
 export function readOpenAIUsage(value: unknown): TokenUsage | undefined {
