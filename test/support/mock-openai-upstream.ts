@@ -44,6 +44,8 @@ export interface MockUpstreamOptions {
   requireApiKey?: string;
   /** Keep `requests`; default true. Benchmarks turn it off so memory stays flat. */
   recordRequests?: boolean;
+  /** Answer embeddings as float arrays even when base64 was asked for (as some servers do). */
+  ignoreEncodingFormat?: boolean;
 }
 
 /** A running mock upstream. */
@@ -55,6 +57,10 @@ export interface MockUpstream {
   setDefault(behavior: MockBehavior): void;
   reset(): void;
   openConnections(): number;
+  /** Stream events written so far, over all requests. */
+  eventsWritten(): number;
+  /** Streams whose client (the gateway) hung up before the stream was complete. */
+  streamsAbandonedByClient(): number;
   close(): Promise<void>;
 }
 
@@ -374,6 +380,8 @@ export async function startMockOpenAIUpstream(
   let closed = false;
   let closing: Promise<void> | undefined;
   let completionCounter = 0;
+  let eventsWrittenCount = 0;
+  let streamsAbandoned = 0;
   let requestCounter = 0;
 
   // Timers stay tracked so close() can cancel them; a cancelled sleep simply never resolves.
@@ -512,7 +520,7 @@ export async function startMockOpenAIUpstream(
       }
       dimensions = requested;
     }
-    const base64 = body.encoding_format === 'base64';
+    const base64 = body.encoding_format === 'base64' && options.ignoreEncodingFormat !== true;
     let tokens = 0;
     const data = inputs.map((input, index) => {
       tokens += input.tokens;
@@ -564,9 +572,11 @@ export async function startMockOpenAIUpstream(
     for (let index = 0; index < limit; index += 1) {
       if (index > 0 && chunkDelay > 0) {
         await sleep(chunkDelay);
+        if (res.destroyed && !closed) streamsAbandoned += 1;
         if (closed || res.destroyed) return;
       }
       res.write(answer.events[index]);
+      eventsWrittenCount += 1;
     }
     if (cutAfterChunks === undefined) res.end();
     else cutConnection(res);
@@ -737,6 +747,12 @@ export async function startMockOpenAIUpstream(
       requests.length = 0;
       queue.length = 0;
       defaultBehavior = { kind: 'ok' };
+    },
+    eventsWritten(): number {
+      return eventsWrittenCount;
+    },
+    streamsAbandonedByClient(): number {
+      return streamsAbandoned;
     },
     openConnections(): number {
       return sockets.size;

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+import { generateApiKey } from '../../src/auth/api-keys.js';
+import { loadConfig } from '../../src/config/load.js';
+import { startGateway, type RunningGateway } from '../../src/main.js';
+import type { UsageRecord } from '../../src/store/records.js';
+
+export interface TestGatewayOptions {
+  /** The mock upstream's base URL (…/v1). */
+  upstreamBaseUrl: string;
+  /** Secret the gateway sends upstream. */
+  upstreamApiKey?: string;
+  /** Extra YAML entries appended to the `models:` list. */
+  extraYaml?: string;
+  /** Extra YAML entries appended to the `providers:` list. */
+  extraProvidersYaml?: string;
+  /** Timeouts of the mock deployments. */
+  timeouts?: {
+    connectMilliseconds?: number;
+    firstByteMilliseconds?: number;
+    idleMilliseconds?: number;
+  };
+  now?: () => number;
+  environment?: Record<string, string>;
+}
+
+export interface KeyOptions {
+  models?: string[];
+  expiresAt?: number;
+  username?: string;
+}
+
+export interface TestGateway {
+  gateway: RunningGateway;
+  /** Root URL, e.g. http://127.0.0.1:PORT. */
+  url: string;
+  /** The documented base URL: url + /api/v1. */
+  baseURL: string;
+  dataDirectory: string;
+  createKey(options?: KeyOptions): Promise<{ key: string; id: number }>;
+  client(key: string): OpenAI;
+  /** Flushes the usage queue and returns the records, newest first. */
+  usageRecords(): Promise<UsageRecord[]>;
+  close(): Promise<void>;
+}
+
+/** Prices of the mock models, in currency units per 1M tokens. */
+export const mockPrices = {
+  input: '1.50',
+  output: '2.00',
+  cachedInput: '0.50',
+  embeddingInput: '0.10',
+};
+
+/**
+ * Starts a real gateway (the same `startGateway` the CLI uses) on SQLite in a temp directory,
+ * configured by a YAML file to route `mock-chat` and `mock-embed` to the given upstream.
+ */
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const dataDirectory = mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-'));
+  const timeouts = {
+    connectMilliseconds: 2_000,
+    firstByteMilliseconds: 5_000,
+    idleMilliseconds: 5_000,
+    ...options.timeouts,
+  };
+  const yaml = `
+providers:
+  - name: mock
+    baseUrl: ${options.upstreamBaseUrl}
+    apiKey: ${options.upstreamApiKey ?? 'upstream-secret'}
+${options.extraProvidersYaml ?? ''}
+models:
+  - id: mock-chat
+    prices: { input: "${mockPrices.input}", output: "${mockPrices.output}", cachedInput: "${mockPrices.cachedInput}" }
+    contextWindow: 128000
+    deployments:
+      - provider: mock
+        upstreamModel: upstream-chat
+        timeouts: ${JSON.stringify(timeouts)}
+  - id: mock-embed
+    kind: embedding
+    prices: { input: "${mockPrices.embeddingInput}" }
+    deployments:
+      - provider: mock
+        upstreamModel: upstream-embed
+        timeouts: ${JSON.stringify(timeouts)}
+${options.extraYaml ?? ''}`;
+  const configFile = path.join(dataDirectory, 'switchyard.yaml');
+  writeFileSync(configFile, yaml);
+  const loaded = loadConfig({
+    environment: {
+      SWITCHYARD_CONFIG: configFile,
+      SWITCHYARD_DATA_DIR: dataDirectory,
+      SWITCHYARD_PORT: '0',
+      SWITCHYARD_LOG_LEVEL: 'silent',
+      SWITCHYARD_ADMIN_PASSWORD: 'test-admin-password',
+      ...options.environment,
+    },
+    workingDirectory: dataDirectory,
+  });
+  const gateway = await startGateway(loaded, options.now ? { now: options.now } : {});
+  let accountCounter = 0;
+
+  return {
+    gateway,
+    url: gateway.url,
+    baseURL: `${gateway.url}/api/v1`,
+    dataDirectory,
+    async createKey(keyOptions = {}) {
+      const username = keyOptions.username ?? `user-${++accountCounter}`;
+      const account =
+        (await gateway.store.accounts.findByUsername(username)) ??
+        (await gateway.store.accounts.create({ username, role: 'user' }));
+      const generated = generateApiKey();
+      const record = await gateway.store.apiKeys.create({
+        accountId: account.id,
+        name: 'test',
+        keyHash: generated.keyHash,
+        keyPrefix: generated.keyPrefix,
+        allowedModels: keyOptions.models ?? null,
+        expiresAt: keyOptions.expiresAt ?? null,
+      });
+      return { key: generated.key, id: record.id };
+    },
+    client(key) {
+      return new OpenAI({
+        apiKey: key,
+        baseURL: `${gateway.url}/api/v1`,
+        maxRetries: 0,
+        timeout: 20_000,
+      });
+    },
+    async usageRecords() {
+      await gateway.usage.flush();
+      return gateway.store.usage.list({ limit: 1000 });
+    },
+    async close() {
+      await gateway.close();
+      rmSync(dataDirectory, { recursive: true, force: true });
+    },
+  };
+}
