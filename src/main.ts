@@ -59,51 +59,70 @@ export async function startGateway(
   );
 
   const store = await openStore(resolveDatabaseUrl(config.database.url, dataDirectory));
-  await store.migrate();
-  const secrets = createSecretBox(resolveSecretKey(config.secretKey, dataDirectory));
-  await syncConfiguredCatalog(store, config, loaded.presetModelIds, secrets);
-  const admin = await ensureAdmin(store, config.admin, dataDirectory);
+  const stopped: Array<() => Promise<void> | void> = [() => store.close()];
+  // Whatever has been started is stopped again, newest first, if a later step fails.
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stopped.splice(0).reverse()) await stop();
+  };
+  try {
+    await store.migrate();
+    const secrets = createSecretBox(resolveSecretKey(config.secretKey, dataDirectory));
+    await syncConfiguredCatalog(store, config, loaded.presetModelIds, secrets);
+    const admin = await ensureAdmin(store, config.admin, dataDirectory);
 
-  const catalog = new CatalogCache(store, secrets, {
-    refreshMilliseconds: config.catalogRefreshMilliseconds,
-    onRefreshError: (error) =>
-      logger.error({ err: error }, 'could not refresh the model and key cache'),
-  });
-  await catalog.start();
-  const usage = new UsageRecorder(store, {
-    flushIntervalMilliseconds: config.usage.flushIntervalMilliseconds,
-    batchSize: config.usage.batchSize,
-    onError: (error, count) =>
-      logger.error({ err: error, records: count }, 'could not write usage records; will retry'),
-  });
-  usage.start();
-  const upstream = new UpstreamClient();
+    const catalog = new CatalogCache(store, secrets, {
+      refreshMilliseconds: config.catalogRefreshMilliseconds,
+      onRefreshError: (error) =>
+        logger.error({ err: error }, 'could not refresh the model and key cache'),
+    });
+    await catalog.start();
+    stopped.push(() => catalog.stop());
+    const usage = new UsageRecorder(store, {
+      flushIntervalMilliseconds: config.usage.flushIntervalMilliseconds,
+      batchSize: config.usage.batchSize,
+      onError: (error, count) =>
+        logger.error({ err: error, records: count }, 'could not write usage records; will retry'),
+    });
+    usage.start();
+    stopped.push(() => usage.close());
+    const upstream = new UpstreamClient();
+    stopped.push(() => upstream.close());
 
-  const app = buildApp(
-    { store, catalog, usage, upstream, now: options.now ?? Date.now, maxAttempts: 3 },
-    { bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, logger },
-  );
-  await app.listen({ host: config.server.host, port: config.server.port });
+    const app = buildApp(
+      { store, catalog, usage, upstream, now: options.now ?? Date.now, maxAttempts: 3 },
+      {
+        bodyLimitBytes: config.server.bodyLimitBytes,
+        trustProxy: config.server.trustProxy,
+        logger,
+      },
+    );
+    stopped.push(() => app.close());
+    await app.listen({ host: config.server.host, port: config.server.port });
+    return describeRunning(app, config.server, { store, catalog, usage, admin }, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function describeRunning(
+  app: FastifyInstance,
+  server: { host: string; port: number },
+  parts: Pick<RunningGateway, 'store' | 'catalog' | 'usage' | 'admin'>,
+  stopAll: () => Promise<void>,
+): RunningGateway {
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const port = typeof address === 'object' && address !== null ? address.port : server.port;
+  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
 
   let closing: Promise<void> | undefined;
   return {
     app,
-    store,
-    catalog,
-    usage,
+    ...parts,
     url: `http://${host}:${port}`,
-    admin,
     close() {
-      closing ??= (async () => {
-        await app.close();
-        catalog.stop();
-        await usage.close();
-        await upstream.close();
-        await store.close();
-      })();
+      // Stop taking requests first, then flush usage, then let go of connections and the store.
+      closing ??= stopAll();
       return closing;
     },
   };

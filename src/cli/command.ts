@@ -29,6 +29,8 @@ export interface Command {
   /** One line per option, shown by --help. */
   optionHelp: Record<string, string>;
   positionals?: boolean;
+  /** Further lines for --help, e.g. the environment variables a command reads. */
+  details?: readonly string[];
   run(context: CommandContext, values: OptionValues, positionals: string[]): Promise<number>;
 }
 
@@ -46,6 +48,17 @@ export function requireString(values: OptionValues, name: string): string {
   if (typeof value !== 'string' || value.length === 0)
     throw new UsageError(`--${name} is required`);
   return value;
+}
+
+/** The one positional argument a command takes, e.g. the key of `keys disable KEY`. */
+export function onePositional(positionals: readonly string[], missing: string): string {
+  const [first, ...extra] = positionals;
+  if (first === undefined || first.length === 0) throw new UsageError(missing);
+  if (extra.length > 0)
+    throw new UsageError(
+      `expected one argument, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  return first;
 }
 
 /** An optional string option. */

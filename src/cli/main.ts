@@ -32,15 +32,20 @@ function title(command: Command): string {
   return `switchyard ${command.group}${command.name ? ` ${command.name}` : ''}`;
 }
 
-function overview(): string {
-  const rows = commands.map(
-    (command) => `  ${title(command).slice('switchyard '.length).padEnd(18)} ${command.summary}`,
+function listing(entries: readonly Command[], indent: string): string[] {
+  const width = Math.max(...entries.map((command) => title(command).length)) - 'switchyard '.length;
+  return entries.map(
+    (command) =>
+      `${indent}${title(command).slice('switchyard '.length).padEnd(width)}  ${command.summary}`,
   );
+}
+
+function overview(): string {
   return [
     'Usage: switchyard <command> [options]',
     '',
     'Commands:',
-    ...rows,
+    ...listing(commands, '  '),
     '',
     'Every command takes --help. Commands read the same configuration as the gateway:',
     'switchyard.yaml in this directory (or SWITCHYARD_CONFIG) and environment variables.',
@@ -55,9 +60,62 @@ function commandHelp(command: Command): string {
     `Usage: ${title(command)} ${command.usage}`.trimEnd(),
     '',
     command.summary,
-    ...(options.length > 0 ? ['', 'Options:', ...options] : []),
+    '',
+    'Options:',
+    ...options,
     `  --${'help'.padEnd(20)} show this help`,
+    ...(command.details ? ['', ...command.details] : []),
   ].join('\n');
+}
+
+function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row += 1) {
+    const current = [row];
+    for (let column = 1; column <= right.length; column += 1) {
+      const substitution = left[row - 1] === right[column - 1] ? 0 : 1;
+      current[column] = Math.min(
+        (previous[column] ?? 0) + 1,
+        (current[column - 1] ?? 0) + 1,
+        (previous[column - 1] ?? 0) + substitution,
+      );
+    }
+    previous = current;
+  }
+  return previous[right.length] ?? 0;
+}
+
+/** " Did you mean 'keys'?" for a near miss such as 'key' or 'kyes'; empty when nothing is close. */
+function suggestion(typed: string, candidates: readonly string[]): string {
+  const close = [...new Set(candidates)]
+    .map((candidate) => ({ candidate, distance: editDistance(typed, candidate) }))
+    .filter(({ candidate, distance }) => distance <= Math.min(2, candidate.length - 1))
+    .sort((left, right) => left.distance - right.distance)[0];
+  return close ? ` Did you mean '${close.candidate}'?` : '';
+}
+
+/**
+ * Paths in the configuration are relative to the directory the command runs in, which need not be
+ * this process's current directory when `runCli` is called in-process.
+ */
+function anchorPaths(loaded: LoadedConfig, workingDirectory: string): LoadedConfig {
+  const { config } = loaded;
+  const url = config.database.url;
+  const sqliteFile = url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : undefined;
+  return {
+    ...loaded,
+    config: {
+      ...config,
+      dataDirectory: path.resolve(workingDirectory, config.dataDirectory),
+      database: {
+        ...config.database,
+        url:
+          sqliteFile === undefined || sqliteFile === ':memory:'
+            ? url
+            : `sqlite:${path.resolve(workingDirectory, sqliteFile)}`,
+      },
+    },
+  };
 }
 
 export interface CliIo {
@@ -76,21 +134,36 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const group = commands.filter((command) => command.group === first);
   if (group.length === 0) {
-    io.stderr.write(`Unknown command '${first}'.\n\n${overview()}\n`);
+    const hint = first.startsWith('-')
+      ? `'${first}' is an option; put it after a command.`
+      : `Unknown command '${first}'.${suggestion(
+          first,
+          commands.map((command) => command.group),
+        )}`;
+    io.stderr.write(`${hint}\n\n${overview()}\n`);
     return 2;
   }
   const command =
     group.find((candidate) => candidate.name === '') ??
     group.find((candidate) => candidate.name === second);
   if (!command) {
-    const listing = group
-      .map((candidate) => `  ${title(candidate)}  ${candidate.summary}`)
-      .join('\n');
-    const wantsHelp = second === undefined || second === '--help' || second === '-h';
-    (wantsHelp ? io.stdout : io.stderr).write(
-      `${wantsHelp ? '' : `Unknown command '${first} ${second}'.\n\n`}Commands of '${first}':\n${listing}\n`,
-    );
-    return wantsHelp ? 0 : 2;
+    const choices = `Commands of '${first}':\n${listing(group, '  switchyard ').join('\n')}\n`;
+    if (second === '--help' || second === '-h' || second === 'help') {
+      io.stdout.write(choices);
+      return 0;
+    }
+    if (second === undefined) {
+      io.stdout.write(`'switchyard ${first}' needs one of these commands:\n\n${choices}`);
+      return 1;
+    }
+    const problem = second.startsWith('-')
+      ? `'switchyard ${first}' needs a command before its options.`
+      : `Unknown command '${first} ${second}'.${suggestion(
+          second,
+          group.map((candidate) => candidate.name),
+        )}`;
+    io.stderr.write(`${problem}\n\n${choices}`);
+    return 2;
   }
   const rest = argv.slice(command.name === '' ? 1 : 2);
   let parsed: ReturnType<typeof parseArgs>;
@@ -102,7 +175,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       strict: true,
     });
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${commandHelp(command)}\n`);
+    io.stderr.write(`${title(command)}: ${(error as Error).message}\n\n${commandHelp(command)}\n`);
     return 2;
   }
   if (parsed.values.help === true) {
@@ -114,9 +187,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let store: Store | undefined;
   let secrets: SecretBox | undefined;
   const config = (): LoadedConfig =>
-    (loaded ??= loadConfig({ environment: io.environment, workingDirectory: io.workingDirectory }));
-  const dataDirectory = (): string =>
-    path.resolve(io.workingDirectory, config().config.dataDirectory);
+    (loaded ??= anchorPaths(
+      loadConfig({ environment: io.environment, workingDirectory: io.workingDirectory }),
+      io.workingDirectory,
+    ));
+  const dataDirectory = (): string => config().config.dataDirectory;
   const context: CommandContext = {
     ...io,
     config,
@@ -138,7 +213,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(
-        `${title(command)}: ${error.message}\n\nUsage: ${title(command)} ${command.usage}\n`,
+        `${title(command)}: ${error.message}\n\nUsage: ${title(command)} ${command.usage}\n` +
+          `'${title(command)} --help' describes every option.\n`,
       );
       return 2;
     }

@@ -88,6 +88,8 @@ export interface StreamStep {
   frames: string[];
   /** True once the upstream said the stream is complete. */
   done: boolean;
+  /** Set when the upstream ended the stream with an error event (already in `frames`). */
+  upstreamError?: TranslatedError;
 }
 
 /** Translates one upstream stream into OpenAI `chat.completion.chunk` events. */

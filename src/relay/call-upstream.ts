@@ -34,6 +34,21 @@ export class ClientGoneError extends Error {
 }
 
 /**
+ * Removes the upstream's address and secret from a message that is passed on to the client: some
+ * servers echo the URL they were called at, or part of the key, in their error text.
+ */
+export function scrubUpstreamDetails(message: string, deployment: ResolvedDeployment): string {
+  const { origin, apiKey } = deployment.target;
+  let scrubbed = message
+    .replaceAll(origin, '[upstream]')
+    .replaceAll(new URL(origin).host, '[upstream]');
+  if (apiKey && apiKey.length >= 8) {
+    scrubbed = scrubbed.replaceAll(apiKey, '[redacted]').replaceAll(apiKey.slice(-8), '[redacted]');
+  }
+  return scrubbed;
+}
+
+/**
  * Calls the model's deployments in routing order until one answers 2xx. Before anything reaches
  * the client, a transport failure, 429 or 5xx moves on to the next deployment; an error the client
  * caused is passed back at once. Messages name the model but never an upstream's address.
@@ -50,9 +65,11 @@ export async function callUpstream(options: CallUpstreamOptions): Promise<Upstre
   const failures: string[] = [];
   let allTimedOut = true;
   for (const deployment of deployments) {
+    // Built outside the try: an adapter bug is a bug, not a network failure to route around.
+    const request = options.build(deployment);
     let response: UpstreamResponse;
     try {
-      response = await options.client.send(options.build(deployment), deployment.timeouts, signal);
+      response = await options.client.send(request, deployment.timeouts, signal);
     } catch (error) {
       if (signal.aborted) throw new ClientGoneError();
       const transport = error as UpstreamTransportError;
@@ -66,7 +83,12 @@ export async function callUpstream(options: CallUpstreamOptions): Promise<Upstre
     if (clientCausedStatuses.has(response.statusCode)) {
       const error = deployment.adapter.errorResponse(response.statusCode, text);
       throw new UpstreamClientError(error.status, {
-        error: { message: error.message, type: error.type, param: error.param, code: error.code },
+        error: {
+          message: scrubUpstreamDetails(error.message, deployment),
+          type: error.type,
+          param: error.param,
+          code: error.code,
+        },
       });
     }
     failures.push(`answered HTTP ${response.statusCode}`);

@@ -60,6 +60,7 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
   let frames: string[] = [];
   let failure: unknown;
   let upstreamDone = false;
+  let upstreamFailed = false;
   const parser = createParser({
     onEvent(message) {
       if (failure !== undefined || upstreamDone) return;
@@ -67,6 +68,7 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
         const step = translator.push({ event: message.event, data: message.data });
         if (step.frames.length > 0) frames.push(...step.frames);
         upstreamDone = step.done;
+        if (step.upstreamError) upstreamFailed = true;
       } catch (error) {
         failure = error;
       }
@@ -113,5 +115,15 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
   }
   await send();
   raw.end();
+  if (upstreamFailed) {
+    // The upstream's own error event already reached the client; the record says it failed.
+    return {
+      kind: 'failed',
+      error: new GatewayError(
+        'upstream_unavailable',
+        `The upstream for the model '${options.modelId}' ended the stream with an error.`,
+      ),
+    };
+  }
   return { kind: 'completed' };
 }

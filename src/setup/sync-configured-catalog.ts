@@ -1,4 +1,5 @@
 import type { SecretBox } from '../auth/secret-box.js';
+import { ConfigError } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Store } from '../store/contract.js';
 
@@ -50,9 +51,9 @@ export async function syncConfiguredCatalog(
         providerIds.get(deployment.provider) ??
         (await store.catalog.findProviderByName(deployment.provider))?.id;
       if (providerId === undefined) {
-        throw new Error(
-          `models[${model.id}].deployments: the provider '${deployment.provider}' is not defined in the configuration or the database`,
-        );
+        throw new ConfigError([
+          `models[${model.id}].deployments: the provider '${deployment.provider}' is not defined in the configuration or the database (see: switchyard providers list)`,
+        ]);
       }
       await store.catalog.ensureDeployment({
         modelId: model.id,

@@ -150,6 +150,29 @@ describe('400 Bad request', () => {
   });
 });
 
+describe('upstream messages that are passed through', () => {
+  it("never carry the upstream's address or secret", async () => {
+    const origin = new URL(upstream.baseUrl).origin;
+    upstream.enqueue({
+      kind: 'error',
+      status: 400,
+      body: {
+        error: {
+          message: `Bad request to ${origin}/v1/chat/completions (key upstream-secret)`,
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      },
+    });
+    const error = await sdkError(harness.client(key).chat.completions.create(chat));
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('[upstream]');
+    expect(error.message).not.toContain(new URL(origin).host);
+    expect(error.message).not.toContain('upstream-secret');
+  });
+});
+
 describe('401 Invalid, expired, or disabled API key', () => {
   it('no key gives missing_api_key', async () => {
     const error = await rawError('/models', {}, 401);

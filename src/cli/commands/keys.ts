@@ -1,8 +1,9 @@
-import { generateApiKey } from '../../auth/api-keys.js';
+import { generateApiKey, hashApiKey } from '../../auth/api-keys.js';
 import type { ApiKeyRecord } from '../../store/records.js';
 import type { Store } from '../../store/contract.js';
 import { parseExpiry } from '../parse-duration.js';
 import {
+  onePositional,
   optionalString,
   printTable,
   requireString,
@@ -11,18 +12,29 @@ import {
   type CommandContext,
 } from '../command.js';
 
-async function findKey(store: Store, reference: string): Promise<ApiKeyRecord> {
+async function findKey(store: Store, typed: string): Promise<ApiKeyRecord> {
+  // `keys list` shows prefixes as `sk-AbCdEfG…`; people copy the ellipsis along.
+  const reference = typed.trim().replace(/(…|\.\.\.)$/, '');
   if (/^\d+$/.test(reference)) {
     const key = await store.apiKeys.findById(Number(reference));
+    if (key) return key;
+  }
+  // A whole key (say, one that leaked) is found by its hash.
+  if (reference.startsWith('sk-')) {
+    const key = await store.apiKeys.findByHash(hashApiKey(reference));
     if (key) return key;
   }
   const matches = (await store.apiKeys.list()).filter(
     (key) => key.keyPrefix === reference || key.name === reference,
   );
   if (matches.length === 1) return matches[0] as ApiKeyRecord;
-  if (matches.length > 1)
-    throw new UsageError(`'${reference}' matches ${matches.length} keys; use the key's id`);
-  throw new UsageError(`no API key has the id, prefix or name '${reference}'`);
+  if (matches.length > 1) {
+    const ids = matches.map((key) => key.id).join(', ');
+    throw new UsageError(`'${reference}' names ${matches.length} keys (ids ${ids}); use the id`);
+  }
+  throw new UsageError(
+    `no API key has the id, prefix or name '${reference}' (see: switchyard keys list)`,
+  );
 }
 
 export const keysCreate: Command = {
@@ -52,10 +64,17 @@ export const keysCreate: Command = {
     const allowedModels =
       modelsText === undefined
         ? null
-        : modelsText
-            .split(',')
-            .map((id) => id.trim())
-            .filter(Boolean);
+        : [
+            ...new Set(
+              modelsText
+                .split(',')
+                .map((id) => id.trim())
+                .filter(Boolean),
+            ),
+          ];
+    // An empty allowlist would make a key that can call nothing; omitting --models allows all.
+    if (allowedModels?.length === 0)
+      throw new UsageError('--models: name at least one model id, or leave --models out');
     if (allowedModels !== null) {
       const known = new Set((await store.catalog.listModels()).map((model) => model.id));
       const unknown = allowedModels.filter((id) => !known.has(id));
@@ -65,10 +84,16 @@ export const keysCreate: Command = {
     const expiresText = optionalString(values, 'expires');
     let expiresAt: number | null = null;
     if (expiresText !== undefined) {
+      const now = Date.now();
       try {
-        expiresAt = parseExpiry(expiresText, Date.now());
+        expiresAt = parseExpiry(expiresText, now);
       } catch (error) {
         throw new UsageError(`--expires: ${(error as Error).message}`);
+      }
+      if (expiresAt <= now) {
+        throw new UsageError(
+          `--expires: ${new Date(expiresAt).toISOString()} is in the past; the key could never be used`,
+        );
       }
     }
     const generated = generateApiKey();
@@ -80,8 +105,13 @@ export const keysCreate: Command = {
       expiresAt,
       allowedModels,
     });
+    const limits = [
+      allowedModels === null ? 'all models' : `models ${allowedModels.join(', ')}`,
+      expiresAt === null ? 'no expiry' : `expires ${new Date(expiresAt).toISOString()}`,
+    ];
     context.stdout.write(
-      `Created API key ${record.id} '${record.name}' for ${account.username}. Copy it now; it is not shown again:\n${generated.key}\n`,
+      `Created API key ${record.id} '${record.name}' for ${account.username} (${limits.join('; ')}).\n` +
+        `Copy it now; it is not shown again:\n${generated.key}\n`,
     );
     return 0;
   },
@@ -144,14 +174,19 @@ function statusCommand(name: 'disable' | 'enable'): Command {
     optionHelp: {},
     positionals: true,
     async run(context: CommandContext, _values, positionals) {
-      const reference = positionals[0];
-      if (reference === undefined) throw new UsageError('name the key by its id, prefix or name');
+      const reference = onePositional(
+        positionals,
+        'name the key by its id, prefix or name (see: switchyard keys list)',
+      );
       const store = await context.store();
       const key = await findKey(store, reference);
-      await store.apiKeys.setStatus(key.id, name === 'disable' ? 'disabled' : 'active');
-      context.stdout.write(
-        `API key ${key.id} '${key.name}' is now ${name === 'disable' ? 'disabled' : 'active'}.\n`,
-      );
+      const status = name === 'disable' ? 'disabled' : 'active';
+      if (key.status === status) {
+        context.stdout.write(`API key ${key.id} '${key.name}' was already ${status}.\n`);
+        return 0;
+      }
+      await store.apiKeys.setStatus(key.id, status);
+      context.stdout.write(`API key ${key.id} '${key.name}' is now ${status}.\n`);
       return 0;
     },
   };

@@ -1,7 +1,7 @@
 import { formatMoney, parseMoney } from '../../billing/money.js';
 import type { ModelPrices } from '../../billing/cost.js';
-import type { ModelKind } from '../../store/records.js';
 import {
+  onePositional,
   optionalString,
   printTable,
   requireString,
@@ -24,12 +24,20 @@ function wholeNumber(
   values: OptionValues,
   name: string,
   fallback: number | undefined,
+  range: { minimum: number; maximum: number },
 ): number | undefined {
   const text = optionalString(values, name);
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: '${text}' is not a whole number`);
-  return Number(text);
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= range.minimum && value <= range.maximum)) {
+    throw new UsageError(
+      `--${name}: '${text}' is not a whole number from ${range.minimum} to ${range.maximum}`,
+    );
+  }
+  return value;
 }
+
+const tokenCount = { minimum: 1, maximum: 100_000_000 };
 
 const priceOptions = {
   'input-price': { type: 'string' },
@@ -63,7 +71,7 @@ export const modelsAdd: Command = {
     '--id MODEL [--kind chat|embedding] [--input-price P] [--output-price P] [--provider NAME [--upstream-model NAME] [--priority N] [--weight N]]',
   options: {
     id: { type: 'string' },
-    kind: { type: 'string', default: 'chat' },
+    kind: { type: 'string' },
     ...priceOptions,
     'context-window': { type: 'string' },
     'max-output-tokens': { type: 'string' },
@@ -74,7 +82,7 @@ export const modelsAdd: Command = {
   },
   optionHelp: {
     id: 'the public model id clients send, e.g. deepseek-chat',
-    kind: 'chat (default) or embedding',
+    kind: 'chat (default for a new model) or embedding',
     ...priceHelp,
     'context-window': 'context size in tokens',
     'max-output-tokens': 'largest answer the model can give, in tokens',
@@ -85,39 +93,56 @@ export const modelsAdd: Command = {
   },
   async run(context, values) {
     const id = requireString(values, 'id');
-    const kind = (optionalString(values, 'kind') ?? 'chat') as ModelKind;
-    if (kind !== 'chat' && kind !== 'embedding')
-      throw new UsageError('--kind must be chat or embedding');
-    const store = await context.store();
-    const existing = await store.catalog.findModel(id);
-    const model = await store.catalog.upsertModel(
-      {
-        id,
-        kind,
-        prices: readPrices(values, existing?.prices),
-        contextWindow:
-          wholeNumber(values, 'context-window', existing?.contextWindow ?? undefined) ?? null,
-        maxOutputTokens:
-          wholeNumber(values, 'max-output-tokens', existing?.maxOutputTokens ?? undefined) ?? null,
-      },
-      { replace: true },
-    );
-    context.stdout.write(
-      `Model '${model.id}' (${model.kind}): input ${formatMoney(model.prices.input)}, output ${formatMoney(model.prices.output)} per 1M tokens.\n`,
-    );
+    if (id.length > 200 || /\s/.test(id))
+      throw new UsageError('--id: use up to 200 characters without spaces');
+    const kindText = optionalString(values, 'kind');
+    if (kindText !== undefined && kindText !== 'chat' && kindText !== 'embedding')
+      throw new UsageError(`--kind: '${kindText}' is not a kind; use chat or embedding`);
     const providerName = optionalString(values, 'provider');
-    if (providerName !== undefined) {
-      const provider = await store.catalog.findProviderByName(providerName);
-      if (!provider)
-        throw new UsageError(
-          `no provider is named '${providerName}' (see: switchyard providers list)`,
-        );
+    if (providerName === undefined) {
+      for (const name of ['upstream-model', 'priority', 'weight']) {
+        if (optionalString(values, name) !== undefined)
+          throw new UsageError(`--${name} describes a deployment; it needs --provider NAME`);
+      }
+    }
+    const priority = wholeNumber(values, 'priority', 0, { minimum: 0, maximum: 1000 }) ?? 0;
+    const weight = wholeNumber(values, 'weight', 1, { minimum: 1, maximum: 1000 }) ?? 1;
+    const store = await context.store();
+    // Check everything before writing, so a mistake leaves no half-added model behind.
+    const provider =
+      providerName === undefined ? undefined : await store.catalog.findProviderByName(providerName);
+    if (providerName !== undefined && !provider)
+      throw new UsageError(
+        `no provider is named '${providerName}' (see: switchyard providers list)`,
+      );
+    const existing = await store.catalog.findModel(id);
+    const input = {
+      id,
+      kind: kindText ?? existing?.kind ?? 'chat',
+      prices: readPrices(values, existing?.prices),
+      contextWindow:
+        wholeNumber(values, 'context-window', existing?.contextWindow ?? undefined, tokenCount) ??
+        null,
+      maxOutputTokens:
+        wholeNumber(
+          values,
+          'max-output-tokens',
+          existing?.maxOutputTokens ?? undefined,
+          tokenCount,
+        ) ?? null,
+    };
+    const model = await store.catalog.upsertModel(input, { replace: true });
+    context.stdout.write(
+      `${existing ? 'Updated' : 'Added'} model '${model.id}' (${model.kind}): input ${formatMoney(model.prices.input)}, output ${formatMoney(model.prices.output)} per 1M tokens.\n`,
+    );
+    if (provider) {
+      const upstreamModel = optionalString(values, 'upstream-model') ?? id;
       const deployment = await store.catalog.ensureDeployment({
         modelId: id,
         providerId: provider.id,
-        upstreamModel: optionalString(values, 'upstream-model') ?? id,
-        priority: wholeNumber(values, 'priority', 0) ?? 0,
-        weight: Math.max(1, wholeNumber(values, 'weight', 1) ?? 1),
+        upstreamModel,
+        priority,
+        weight,
         timeouts: {
           connectMilliseconds: 10_000,
           firstByteMilliseconds: 300_000,
@@ -127,9 +152,14 @@ export const modelsAdd: Command = {
       context.stdout.write(
         `Routed to provider '${provider.name}' as '${deployment.upstreamModel}' (deployment ${deployment.id}).\n`,
       );
+      if (deployment.priority !== priority || deployment.weight !== weight) {
+        context.stdout.write(
+          `That deployment already existed and keeps its priority ${deployment.priority} and weight ${deployment.weight}.\n`,
+        );
+      }
     } else if (!existing) {
       context.stdout.write(
-        `No provider yet: add one with --provider NAME so requests can be served.\n`,
+        `No provider yet: run this again with --provider NAME so requests can be served.\n`,
       );
     }
     return 0;
@@ -145,8 +175,17 @@ export const modelsPrice: Command = {
   optionHelp: { ...priceHelp },
   positionals: true,
   async run(context, values, positionals) {
-    const id = positionals[0];
-    if (id === undefined) throw new UsageError('name the model whose prices to change');
+    const id = onePositional(positionals, 'name the model whose prices to change');
+    const given = Object.keys(priceOptions).filter(
+      (name) => optionalString(values, name) !== undefined,
+    );
+    if (given.length === 0) {
+      throw new UsageError(
+        `give at least one of ${Object.keys(priceOptions)
+          .map((name) => `--${name}`)
+          .join(', ')}`,
+      );
+    }
     const store = await context.store();
     const model = await store.catalog.findModel(id);
     if (!model) throw new UsageError(`no model is named '${id}' (see: switchyard models list)`);

@@ -1,12 +1,30 @@
 import { findPreset, openAICompatiblePresets } from '../../providers/openai-compatible/presets.js';
-import { optionalString, printTable, requireString, UsageError, type Command } from '../command.js';
+import { optionalString, printTable, UsageError, type Command } from '../command.js';
+
+function presetNames(): string {
+  return openAICompatiblePresets.map((preset) => preset.name).join(', ');
+}
+
+function checkBaseUrl(text: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /\s/.test(text)) {
+    throw new UsageError(
+      `--base-url: '${text}' is not an http(s) URL; write it whole, like https://api.example.com/v1`,
+    );
+  }
+}
 
 export const providersAdd: Command = {
   group: 'providers',
   name: 'add',
   summary: 'Add or update an upstream provider (any OpenAI-compatible server)',
   usage:
-    '--name NAME [--preset PRESET] [--base-url URL] [--api-key KEY | --api-key-env VAR] [--no-stream-usage]',
+    '(--name NAME | --preset PRESET) [--base-url URL] [--api-key KEY | --api-key-env VAR] [--no-stream-usage] [--max-tokens-field FIELD]',
   options: {
     name: { type: 'string' },
     preset: { type: 'string' },
@@ -17,8 +35,8 @@ export const providersAdd: Command = {
     'max-tokens-field': { type: 'string' },
   },
   optionHelp: {
-    name: 'a short name, e.g. deepseek or local-vllm',
-    preset: `fill in the base URL and settings of: ${openAICompatiblePresets.map((preset) => preset.name).join(', ')}`,
+    name: "a short name, e.g. deepseek or local-vllm (default: the preset's name)",
+    preset: `fill in the base URL and settings of: ${presetNames()}`,
     'base-url': 'the API base URL, including /v1 (required without --preset)',
     'api-key':
       "the provider's secret (stored encrypted); prefer --api-key-env to keep it out of shell history",
@@ -28,48 +46,78 @@ export const providersAdd: Command = {
     'max-tokens-field': 'max_tokens (default) or max_completion_tokens',
   },
   async run(context, values) {
-    const name = requireString(values, 'name');
-    if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) {
-      throw new UsageError('--name: use lowercase letters, digits, dot, dash or underscore');
-    }
     const presetName = optionalString(values, 'preset');
     const preset = presetName === undefined ? undefined : findPreset(presetName);
     if (presetName !== undefined && !preset) {
       throw new UsageError(
-        `--preset: unknown preset '${presetName}'; choose one of ${openAICompatiblePresets.map((entry) => entry.name).join(', ')}`,
+        `--preset: unknown preset '${presetName}'; choose one of ${presetNames()}`,
       );
     }
-    const baseUrl = optionalString(values, 'base-url') ?? preset?.baseUrl;
-    if (baseUrl === undefined) throw new UsageError('--base-url is required (or use --preset)');
-    if (!/^https?:\/\/[^/\s]+/i.test(baseUrl))
-      throw new UsageError(`--base-url: '${baseUrl}' is not an http(s) URL`);
-    const environmentVariable = optionalString(values, 'api-key-env');
-    const apiKey =
-      optionalString(values, 'api-key') ??
-      (environmentVariable ? context.environment[environmentVariable] : undefined);
-    if (environmentVariable !== undefined && apiKey === undefined) {
-      throw new UsageError(`--api-key-env: the variable ${environmentVariable} is not set`);
+    const name = optionalString(values, 'name') ?? preset?.name;
+    if (name === undefined) throw new UsageError('--name is required (or use --preset)');
+    if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(name)) {
+      throw new UsageError(
+        `--name: '${name}' does not fit; use up to 63 lowercase letters, digits, dots, dashes or underscores`,
+      );
     }
-    const maxTokensField =
-      optionalString(values, 'max-tokens-field') ?? preset?.maxTokensField ?? 'max_tokens';
-    if (maxTokensField !== 'max_tokens' && maxTokensField !== 'max_completion_tokens') {
+    const typedKey = optionalString(values, 'api-key');
+    const environmentVariable = optionalString(values, 'api-key-env');
+    if (typedKey !== undefined && environmentVariable !== undefined)
+      throw new UsageError('give either --api-key or --api-key-env, not both');
+    let apiKey = typedKey;
+    if (environmentVariable !== undefined) {
+      apiKey = context.environment[environmentVariable]?.trim();
+      if (apiKey === undefined || apiKey.length === 0)
+        throw new UsageError(
+          `--api-key-env: the environment variable ${environmentVariable} is not set (or is empty)`,
+        );
+    }
+    const maxTokensField = optionalString(values, 'max-tokens-field');
+    if (
+      maxTokensField !== undefined &&
+      maxTokensField !== 'max_tokens' &&
+      maxTokensField !== 'max_completion_tokens'
+    ) {
       throw new UsageError('--max-tokens-field must be max_tokens or max_completion_tokens');
     }
     const store = await context.store();
+    // Re-running `providers add` for an existing provider changes only what is given.
+    const existing = await store.catalog.findProviderByName(name);
+    const baseUrl = optionalString(values, 'base-url') ?? preset?.baseUrl ?? existing?.baseUrl;
+    if (baseUrl === undefined) throw new UsageError('--base-url is required (or use --preset)');
+    checkBaseUrl(baseUrl);
     const provider = await store.catalog.upsertProvider({
       name,
       kind: 'openai-compatible',
       baseUrl,
-      apiKeyEncrypted: apiKey === undefined ? null : context.secrets().seal(apiKey),
+      apiKeyEncrypted:
+        apiKey === undefined ? (existing?.apiKeyEncrypted ?? null) : context.secrets().seal(apiKey),
       settings: {
-        streamUsage: values['no-stream-usage'] === true ? false : (preset?.streamUsage ?? true),
-        maxTokensField,
-        headers: {},
+        streamUsage:
+          values['no-stream-usage'] === true
+            ? false
+            : (preset?.streamUsage ?? existing?.settings.streamUsage ?? true),
+        maxTokensField:
+          maxTokensField ??
+          preset?.maxTokensField ??
+          existing?.settings.maxTokensField ??
+          'max_tokens',
+        headers: existing?.settings.headers ?? {},
       },
     });
+    const secret = provider.apiKeyEncrypted === null ? 'no API key' : 'API key stored encrypted';
     context.stdout.write(
-      `Provider '${provider.name}' (id ${provider.id}) points at ${provider.baseUrl}.\n`,
+      `${existing ? 'Updated' : 'Added'} provider '${provider.name}' (id ${provider.id}): ${provider.baseUrl}, ${secret}.\n`,
     );
+    if (!existing) {
+      const model = preset?.models[0];
+      const example = model
+        ? `--id ${model.id} --input-price ${model.prices.input} --output-price ${model.prices.output}`
+        : '--id MODEL --input-price P --output-price P';
+      context.stdout.write(
+        `Route a model to it: switchyard models add ${example} --provider ${provider.name}\n`,
+      );
+    }
     return 0;
   },
 };

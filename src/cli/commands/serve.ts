@@ -1,4 +1,5 @@
 import { startGateway, type RunningGateway } from '../../main.js';
+import { environmentSettings } from '../../config/load.js';
 import type { Command, CommandContext } from '../command.js';
 
 function printWelcome(context: CommandContext, gateway: RunningGateway): void {
@@ -30,6 +31,19 @@ function printWelcome(context: CommandContext, gateway: RunningGateway): void {
   context.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** A sentence for the usual reasons a server cannot listen; undefined for anything else. */
+function listenProblem(error: unknown, server: { host: string; port: number }): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${server.host}:${server.port}`;
+  if (code === 'EADDRINUSE')
+    return `${where} is already in use (another Switchyard?). Stop that program or choose another port with SWITCHYARD_PORT.`;
+  if (code === 'EACCES')
+    return `no permission to listen on ${where}; ports below 1024 need privileges. Choose another port with SWITCHYARD_PORT.`;
+  if (code === 'EADDRNOTAVAIL')
+    return `${server.host} is not an address of this machine; check SWITCHYARD_HOST.`;
+  return undefined;
+}
+
 export const serve: Command = {
   group: 'serve',
   name: '',
@@ -37,8 +51,26 @@ export const serve: Command = {
   usage: '',
   options: {},
   optionHelp: {},
+  details: [
+    'Settings come from switchyard.yaml in this directory (or the file SWITCHYARD_CONFIG names)',
+    'and from these environment variables, which win over the file:',
+    ...environmentSettings.map(
+      (setting) => `  ${setting.variables.join(' or ').padEnd(34)} ${setting.path.join('.')}`,
+    ),
+    '',
+    'OPENAI_API_KEY, DEEPSEEK_API_KEY and the like add that provider and its models at start.',
+    'Stop it with Ctrl-C or SIGTERM: open requests finish first.',
+  ],
   async run(context) {
-    const gateway = await startGateway(context.config());
+    let gateway: RunningGateway;
+    try {
+      gateway = await startGateway(context.config());
+    } catch (error) {
+      const problem = listenProblem(error, context.config().config.server);
+      if (problem === undefined) throw error;
+      context.stderr.write(`switchyard serve: ${problem}\n`);
+      return 1;
+    }
     printWelcome(context, gateway);
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals): void => {

@@ -4,6 +4,10 @@ import { optionalString, printTable, requireString, UsageError, type Command } f
 
 const roles: readonly Role[] = ['admin', 'agent', 'user'];
 
+function isRole(text: string): text is Role {
+  return (roles as readonly string[]).includes(text);
+}
+
 export const usersCreate: Command = {
   group: 'users',
   name: 'create',
@@ -12,7 +16,7 @@ export const usersCreate: Command = {
     '--username NAME [--role user|agent|admin] [--email EMAIL] [--agent NAME] [--password PASSWORD]',
   options: {
     username: { type: 'string' },
-    role: { type: 'string', default: 'user' },
+    role: { type: 'string' },
     email: { type: 'string' },
     agent: { type: 'string' },
     password: { type: 'string' },
@@ -26,31 +30,47 @@ export const usersCreate: Command = {
   },
   async run(context, values) {
     const username = requireString(values, 'username');
-    const role = (optionalString(values, 'role') ?? 'user') as Role;
-    if (!roles.includes(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
+    if (!/^[^\s\p{Cc}]{1,64}$/u.test(username))
+      throw new UsageError('--username: use 1 to 64 characters without spaces');
+    const role = optionalString(values, 'role') ?? 'user';
+    if (!isRole(role))
+      throw new UsageError(`--role: '${role}' is not a role; use one of ${roles.join(', ')}`);
+    const email = optionalString(values, 'email');
+    if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email))
+      throw new UsageError(`--email: '${email}' is not an email address`);
     const given = optionalString(values, 'password');
     if (given !== undefined && given.length < 12)
-      throw new UsageError('--password must be at least 12 characters');
+      throw new UsageError(
+        `--password must be at least 12 characters (it has ${given.length}); leave it out to get a generated one`,
+      );
+    const agentName = optionalString(values, 'agent');
+    if (agentName !== undefined && role !== 'user')
+      throw new UsageError(`--agent: only user accounts belong to an agent, not ${role} accounts`);
     const store = await context.store();
     if (await store.accounts.findByUsername(username))
-      throw new UsageError(`an account named '${username}' already exists`);
+      throw new UsageError(
+        `an account named '${username}' already exists (see: switchyard users list)`,
+      );
     let parentId: number | null = null;
-    const agentName = optionalString(values, 'agent');
     if (agentName !== undefined) {
       const agent = await store.accounts.findByUsername(agentName);
-      if (!agent || agent.role !== 'agent')
-        throw new UsageError(`'${agentName}' is not an agent account`);
+      if (!agent) throw new UsageError(`--agent: no account is named '${agentName}'`);
+      if (agent.role !== 'agent')
+        throw new UsageError(
+          `--agent: '${agentName}' is a${agent.role === 'admin' ? 'n' : ''} ${agent.role} account, not an agent`,
+        );
       parentId = agent.id;
     }
     const password = given ?? generatePassword();
     const account = await store.accounts.create({
       username,
       role,
-      email: optionalString(values, 'email') ?? null,
+      email: email ?? null,
       parentId,
       passwordHash: await hashPassword(password),
     });
-    context.stdout.write(`Created ${role} '${account.username}' (id ${account.id}).\n`);
+    const under = agentName === undefined ? '' : ` under agent '${agentName}'`;
+    context.stdout.write(`Created ${role} '${account.username}' (id ${account.id})${under}.\n`);
     if (given === undefined) context.stdout.write(`Password (shown once): ${password}\n`);
     return 0;
   },

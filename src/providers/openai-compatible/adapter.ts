@@ -15,7 +15,12 @@ import {
   type UpstreamTarget,
 } from '../contract.js';
 import { isJsonObject, parseUpstreamObject, type JsonObject } from '../json.js';
-import { base64ToFloats, floatsToBase64 } from './embedding-encoding.js';
+import {
+  base64ToFloats,
+  floatsToBase64,
+  isFloat32Base64,
+  isFloatVector,
+} from './embedding-encoding.js';
 import { readOpenAIUsage } from './usage.js';
 
 const doneFrame = 'data: [DONE]\n\n';
@@ -24,8 +29,12 @@ function upstreamHeaders(target: UpstreamTarget): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
-    ...target.extraHeaders,
   };
+  // Header names are case-insensitive: lower-casing the operator's keeps an `Authorization` or
+  // `Content-Type` of theirs from going out beside ours as a second, conflicting header.
+  for (const [name, value] of Object.entries(target.extraHeaders)) {
+    headers[name.toLowerCase()] = value;
+  }
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
   return headers;
 }
@@ -40,47 +49,85 @@ function post(target: UpstreamTarget, path: string, body: JsonObject): UpstreamH
   };
 }
 
-/** Concatenates what the model wrote in one message or delta: text, reasoning and tool arguments. */
+function pushStrings(object: unknown, fields: readonly string[], into: string[]): void {
+  if (!isJsonObject(object)) return;
+  for (const field of fields) {
+    const value = object[field];
+    if (typeof value === 'string') into.push(value);
+  }
+}
+
+/**
+ * Concatenates what the model wrote in one message or delta, for counting tokens when no usage
+ * arrives: text, refusals, reasoning (DeepSeek's `reasoning_content`, and the `reasoning` other
+ * servers use), and the names and arguments of tool calls, custom tool calls and legacy
+ * `function_call`s.
+ */
 function collectText(message: unknown, into: string[]): void {
   if (!isJsonObject(message)) return;
-  if (typeof message.content === 'string') into.push(message.content);
-  if (typeof message.reasoning_content === 'string') into.push(message.reasoning_content);
+  pushStrings(message, ['content', 'refusal', 'reasoning_content', 'reasoning'], into);
+  pushStrings(message.function_call, ['name', 'arguments'], into);
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
-      if (isJsonObject(call) && isJsonObject(call.function)) {
-        const { name, arguments: argumentsText } = call.function;
-        if (typeof name === 'string') into.push(name);
-        if (typeof argumentsText === 'string') into.push(argumentsText);
-      }
+      if (!isJsonObject(call)) continue;
+      pushStrings(call.function, ['name', 'arguments'], into);
+      pushStrings(call.custom, ['name', 'input'], into);
     }
   }
+}
+
+/**
+ * One SSE frame carrying `data`. The parser joins a multi-line `data:` field with `\n`, so each
+ * line gets its own `data: ` prefix again; a bare newline would cut the event short.
+ */
+function dataFrame(data: string): string {
+  return data.includes('\n')
+    ? `data: ${data.split('\n').join('\ndata: ')}\n\n`
+    : `data: ${data}\n\n`;
 }
 
 class OpenAIStreamTranslator implements StreamTranslator {
   private reportedUsage: TokenUsage | undefined;
   private readonly text: string[] = [];
   private sawFinishReason = false;
-  private sawDone = false;
+  /** Set by `[DONE]` or an error event: nothing more is owed to the client. */
+  private ended = false;
 
   constructor(private readonly context: StreamContext) {}
 
   push(event: UpstreamEvent): StreamStep {
+    if (this.ended) return { frames: [], done: true };
     const data = event.data;
     if (data === '[DONE]') {
-      this.sawDone = true;
+      this.ended = true;
       return { frames: [doneFrame], done: true };
     }
     const chunk = parseUpstreamObject(data, 'a stream chunk');
-    if (isJsonObject(chunk.error)) {
-      // An error mid-stream is already in OpenAI's shape; the client's SDK raises it as is.
-      return { frames: [`data: ${data}\n\n`], done: true };
-    }
-    const choices = chunk.choices;
-    if (!Array.isArray(choices)) {
-      throw new MalformedUpstreamError('the upstream sent a stream chunk without choices');
+    if (chunk.error !== undefined && chunk.error !== null) {
+      // An error mid-stream is in OpenAI's shape; the client's SDK raises it as is. It ends the
+      // stream: the upstream sends nothing after it, and no `[DONE]` is owed.
+      this.ended = true;
+      return {
+        frames: [dataFrame(data)],
+        done: true,
+        upstreamError: translateError(500, JSON.stringify(chunk)),
+      };
     }
     const usage = readOpenAIUsage(chunk.usage);
     if (usage) this.reportedUsage = usage;
+    let choices: unknown[];
+    let frame: string;
+    if (Array.isArray(chunk.choices)) {
+      choices = chunk.choices;
+      frame = dataFrame(data);
+    } else if (usage && (chunk.choices === undefined || chunk.choices === null)) {
+      // Some servers send the usage-only chunk with `choices: null` or without the field; the
+      // client gets OpenAI's shape, an empty array, so SDKs that iterate the choices work.
+      choices = [];
+      frame = dataFrame(JSON.stringify({ ...chunk, choices }));
+    } else {
+      throw new MalformedUpstreamError('the upstream sent a stream chunk without choices');
+    }
     for (const choice of choices) {
       if (!isJsonObject(choice)) continue;
       collectText(choice.delta, this.text);
@@ -91,7 +138,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
     if (choices.length === 0 && usage && !this.context.clientWantsUsage) {
       return { frames: [], done: false };
     }
-    return { frames: [`data: ${data}\n\n`], done: false };
+    return { frames: [frame], done: false };
   }
 
   usage(): TokenUsage | undefined {
@@ -103,7 +150,7 @@ class OpenAIStreamTranslator implements StreamTranslator {
   }
 
   finish(): string[] {
-    if (this.sawDone) return [];
+    if (this.ended) return [];
     // Some servers end a finished stream without `[DONE]`; clients still deserve one.
     if (this.sawFinishReason) return [doneFrame];
     throw new MalformedUpstreamError('the upstream stream ended before the answer was complete');
@@ -122,18 +169,51 @@ function translateEmbeddings(body: string, requested: EmbeddingsRequestBody): Tr
       throw new MalformedUpstreamError('the upstream sent an embedding that is not an object');
     }
     const embedding = item.embedding;
-    if (wantsBase64 && Array.isArray(embedding)) {
-      item.embedding = floatsToBase64(embedding as number[]);
-      converted = true;
-    } else if (!wantsBase64 && typeof embedding === 'string') {
-      item.embedding = base64ToFloats(embedding);
-      converted = true;
-    } else if (!Array.isArray(embedding) && typeof embedding !== 'string') {
+    if (typeof embedding === 'string') {
+      // Checked even when passed on as is: Node's decoder, and the client's, would skip bad
+      // characters silently and hand over a shorter vector.
+      if (!isFloat32Base64(embedding)) {
+        throw new MalformedUpstreamError('the upstream sent an embedding that is not valid base64');
+      }
+      if (!wantsBase64) {
+        item.embedding = base64ToFloats(embedding);
+        converted = true;
+      }
+    } else if (isFloatVector(embedding)) {
+      if (wantsBase64) {
+        item.embedding = floatsToBase64(embedding);
+        converted = true;
+      }
+    } else {
       throw new MalformedUpstreamError('the upstream sent an embedding without a vector');
     }
   }
   const usage = readOpenAIUsage(response.usage);
   return { body: converted ? JSON.stringify(response) : body, usage, completionText: '' };
+}
+
+/**
+ * The error object of an upstream error body: OpenAI's `{"error":{…}}`, the bare
+ * `{"object":"error","message":…}` of older vLLM and Mistral, or `{"error":"…"}`. Empty when the
+ * body is none of these (an HTML page from a proxy, say), whose text is never shown: it may name
+ * hosts.
+ */
+function readErrorObject(body: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (!isJsonObject(parsed)) return {};
+  if (isJsonObject(parsed.error)) return parsed.error;
+  if (typeof parsed.error === 'string') return { message: parsed.error };
+  if (parsed.object === 'error') return parsed;
+  return {};
+}
+
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null;
 }
 
 /** Options that make one adapter serve every server that speaks OpenAI's format. */
@@ -160,11 +240,15 @@ export function createOpenAICompatibleAdapter(
         const clientOptions = isJsonObject(body.stream_options) ? body.stream_options : {};
         outgoing.stream_options = { ...clientOptions, include_usage: true };
       }
+      // A client's `null` means "no limit", which must not lift the gateway's cap; the null is
+      // dropped so that the upstream never sees both fields.
       if (
         maxOutputTokens !== undefined &&
-        body.max_tokens === undefined &&
-        body.max_completion_tokens === undefined
+        isUnset(body.max_tokens) &&
+        isUnset(body.max_completion_tokens)
       ) {
+        delete outgoing.max_tokens;
+        delete outgoing.max_completion_tokens;
         outgoing[options.maxTokensField] = maxOutputTokens;
       }
       return post(target, '/chat/completions', outgoing);
@@ -194,30 +278,27 @@ export function createOpenAICompatibleAdapter(
 
     embeddingsResponse: translateEmbeddings,
 
-    errorResponse(status: number, body: string): TranslatedError {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        parsed = undefined;
-      }
-      const error = isJsonObject(parsed) && isJsonObject(parsed.error) ? parsed.error : undefined;
-      const message =
-        typeof error?.message === 'string' && error.message.length > 0
-          ? error.message
-          : `The upstream answered HTTP ${status}.`;
-      return {
-        status,
-        message,
-        type: typeof error?.type === 'string' ? error.type : 'invalid_request_error',
-        param: typeof error?.param === 'string' ? error.param : null,
-        code:
-          typeof error?.code === 'string'
-            ? error.code
-            : typeof error?.code === 'number'
-              ? String(error.code)
-              : null,
-      };
-    },
+    errorResponse: translateError,
+  };
+}
+
+/** Reads an upstream error body into OpenAI's error shape. */
+function translateError(status: number, body: string): TranslatedError {
+  const error = readErrorObject(body);
+  const message =
+    typeof error.message === 'string' && error.message.length > 0
+      ? error.message
+      : `The upstream answered HTTP ${status}.`;
+  return {
+    status,
+    message,
+    type: typeof error.type === 'string' ? error.type : 'invalid_request_error',
+    param: typeof error.param === 'string' ? error.param : null,
+    code:
+      typeof error.code === 'string'
+        ? error.code
+        : typeof error.code === 'number'
+          ? String(error.code)
+          : null,
   };
 }

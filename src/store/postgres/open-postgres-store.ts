@@ -1,0 +1,40 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../contract.js';
+import type { DatabaseSchema } from '../database-schema.js';
+import { createKyselyStore } from '../kysely/kysely-store.js';
+
+const int8Oid = 20;
+const numericOid = 1700;
+
+export interface PostgresStoreOptions {
+  /** A schema to keep the tables in (created if missing); the default is the search path's. */
+  schema?: string;
+  /** Connections in the pool. */
+  maxConnections?: number;
+}
+
+/**
+ * Opens a PostgreSQL store. Money and times are bigint columns; `pg` returns those as strings, so
+ * this pool parses them as numbers (exact below 2^53: 9 billion currency units in micro-units).
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`The PostgreSQL schema name '${schema}' is not a plain lowercase identifier`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === int8Oid || oid === numericOid
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const database = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(database);
+  return createKyselyStore(database, 'postgres');
+}
