@@ -20,19 +20,31 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-/** Checks a password against a stored hash in constant time. */
+/** The cost parameters a stored hash may name: what `hashPassword` writes, or cheaper. */
+function readParameters(n: string, r: string, p: string): ScryptOptions | undefined {
+  const values = [Number(n), Number(r), Number(p)] as const;
+  if (!values.every((value) => Number.isSafeInteger(value) && value >= 1)) return undefined;
+  const [cost, blockSize, parallelism] = values;
+  // scrypt needs N to be a power of two above 1; its time and memory grow with N × r (× p).
+  if (cost < 2 || (cost & (cost - 1)) !== 0) return undefined;
+  if (cost * blockSize * parallelism > parameters.N * parameters.r * parameters.p) return undefined;
+  return { N: cost, r: blockSize, p: parallelism, maxmem: parameters.maxmem };
+}
+
+/**
+ * Checks a password against a stored hash in constant time. A stored hash that is not one this
+ * module writes (corrupt, or naming a cost that would tie up the server) never matches.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltText, hashText] = parts as [string, string, string, string, string, string];
+  const options = readParameters(n, r, p);
+  const salt = Buffer.from(saltText, 'base64');
   const expected = Buffer.from(hashText, 'base64');
-  const actual = await derive(password, Buffer.from(saltText, 'base64'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: parameters.maxmem,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (!options || salt.length === 0 || expected.length !== keyLength) return false;
+  const actual = await derive(password, salt, options);
+  return timingSafeEqual(actual, expected);
 }
 
 /** A random password for accounts created without one (24 base64url characters). */

@@ -23,8 +23,10 @@ export function parseMoney(value: string | number): number {
 
 function numberToPlainText(value: number): string {
   if (!Number.isFinite(value) || value < 0) return String(value);
-  // toFixed(6) is exact for the short decimals people write and never uses exponent notation.
-  return value.toFixed(6).replace(/\.?0+$/, '');
+  // toFixed(6) is exact for the short decimals people write and never uses exponent notation;
+  // a number it would round is sent on as it is, so the pattern rejects it like the same string.
+  const fixed = value.toFixed(6).replace(/\.?0+$/, '');
+  return Number(fixed) === value ? fixed : value.toFixed(12);
 }
 
 /** Formats micro-units as a decimal string with six places, e.g. 270000 → "0.270000". */

@@ -41,18 +41,28 @@ export class UsageRecorder {
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.flushing = this.store.usage
-      .insertMany(batch)
-      .catch((error: unknown) => {
+    this.flushing = this.writePending().finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  /**
+   * Writes the queue in transactions of at most `batchSize` records: the queue can outgrow a
+   * batch (records arriving during a write, a backlog after an outage), and one huge transaction
+   * would hold the database's write lock for long or exceed its limits and fail for ever.
+   */
+  private async writePending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.options.batchSize);
+      try {
+        await this.store.usage.insertMany(batch);
+      } catch (error) {
         this.pending = batch.concat(this.pending);
         this.options.onError(error, batch.length);
-      })
-      .finally(() => {
-        this.flushing = undefined;
-      });
-    await this.flushing;
+        return;
+      }
+    }
   }
 
   async close(): Promise<void> {

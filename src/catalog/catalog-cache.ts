@@ -59,6 +59,7 @@ export class CatalogCache {
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private followingRefresh: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -80,9 +81,22 @@ export class CatalogCache {
     this.timer = undefined;
   }
 
-  /** Reloads now if the stored version moved; concurrent callers share one reload. */
+  /**
+   * Reloads now if the stored version moved, so a change made before the call is seen when it
+   * resolves. Concurrent callers share reloads: a reload already running may have read the
+   * version before the caller's change, so callers arriving meanwhile share one more after it.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.reloadIfChanged().finally(() => {
+    if (this.refreshing) {
+      this.followingRefresh ??= this.refreshing
+        .catch(() => undefined)
+        .then(() => {
+          this.followingRefresh = undefined;
+          return this.refresh();
+        });
+      return this.followingRefresh;
+    }
+    this.refreshing = this.reloadIfChanged().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;

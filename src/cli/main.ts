@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import path from 'node:path';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { resolveSecretKey } from '../auth/secret-key-file.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
@@ -94,30 +93,6 @@ function suggestion(typed: string, candidates: readonly string[]): string {
   return close ? ` Did you mean '${close.candidate}'?` : '';
 }
 
-/**
- * Paths in the configuration are relative to the directory the command runs in, which need not be
- * this process's current directory when `runCli` is called in-process.
- */
-function anchorPaths(loaded: LoadedConfig, workingDirectory: string): LoadedConfig {
-  const { config } = loaded;
-  const url = config.database.url;
-  const sqliteFile = url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : undefined;
-  return {
-    ...loaded,
-    config: {
-      ...config,
-      dataDirectory: path.resolve(workingDirectory, config.dataDirectory),
-      database: {
-        ...config.database,
-        url:
-          sqliteFile === undefined || sqliteFile === ':memory:'
-            ? url
-            : `sqlite:${path.resolve(workingDirectory, sqliteFile)}`,
-      },
-    },
-  };
-}
-
 export interface CliIo {
   environment: Readonly<Record<string, string | undefined>>;
   workingDirectory: string;
@@ -187,10 +162,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let store: Store | undefined;
   let secrets: SecretBox | undefined;
   const config = (): LoadedConfig =>
-    (loaded ??= anchorPaths(
-      loadConfig({ environment: io.environment, workingDirectory: io.workingDirectory }),
-      io.workingDirectory,
-    ));
+    (loaded ??= loadConfig({ environment: io.environment, workingDirectory: io.workingDirectory }));
   const dataDirectory = (): string => config().config.dataDirectory;
   const context: CommandContext = {
     ...io,

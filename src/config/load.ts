@@ -91,6 +91,26 @@ function describeIssue(
 }
 
 /**
+ * Makes relative paths relative to the working directory the configuration was loaded for, so
+ * the gateway and the CLI agree on where the data is whatever the process's own directory.
+ */
+function anchorPaths(config: GatewayConfig, workingDirectory: string): GatewayConfig {
+  const url = config.database.url;
+  const sqliteFile = url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : undefined;
+  return {
+    ...config,
+    dataDirectory: path.resolve(workingDirectory, config.dataDirectory),
+    database: {
+      ...config.database,
+      url:
+        sqliteFile === undefined || sqliteFile === ':memory:'
+          ? url
+          : `sqlite:${path.resolve(workingDirectory, sqliteFile)}`,
+    },
+  };
+}
+
+/**
  * Reads the optional YAML file, lays environment variables over it, adds the providers that
  * shortcut variables name, and validates the result. Throws `ConfigError` naming each bad setting.
  */
@@ -130,11 +150,15 @@ export function loadConfig({ environment, workingDirectory }: LoadConfigOptions)
     sources.set(setting.path.join('.'), variable);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) {
+    const fileName = path.basename(file ?? '');
+    throw new ConfigError(problems.map((problem) => `${fileName}: ${problem}`));
+  }
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, sources, file)));
   }
-  const { config, presetModelIds } = applyProviderShortcuts(result.data, environment);
-  return { config, file, presetModelIds };
+  const shortcuts = applyProviderShortcuts(anchorPaths(result.data, workingDirectory), environment);
+  if (shortcuts.problems.length > 0) throw new ConfigError(shortcuts.problems);
+  return { config: shortcuts.config, file, presetModelIds: shortcuts.presetModelIds };
 }

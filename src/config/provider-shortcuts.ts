@@ -1,6 +1,11 @@
 import { parseMoney } from '../billing/money.js';
 import { openAICompatiblePresets } from '../providers/openai-compatible/presets.js';
-import type { GatewayConfig, ModelConfig, ProviderConfig } from './schema.js';
+import {
+  providerConfigSchema,
+  type GatewayConfig,
+  type ModelConfig,
+  type ProviderConfig,
+} from './schema.js';
 
 const defaultTimeouts = {
   connectMilliseconds: 10_000,
@@ -8,13 +13,28 @@ const defaultTimeouts = {
   idleMilliseconds: 120_000,
 };
 
+/** Where a shortcut provider's settings came from, to name in an error. */
+type SettingSources = Partial<Record<keyof ProviderConfig, string>>;
+
 function addProvider(
   config: GatewayConfig,
   presetModelIds: Set<string>,
+  problems: string[],
   provider: ProviderConfig,
+  sources: SettingSources,
   models: Array<Omit<ModelConfig, 'deployments'>>,
 ): void {
   if (config.providers.some((existing) => existing.name === provider.name)) return;
+  // Shortcut values come straight from the environment, after the file was validated: a base
+  // URL like 'localhost:8000' must fail here, naming its variable, not later as "Invalid URL".
+  const checked = providerConfigSchema.safeParse(provider);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      const key = issue.path[0] as keyof ProviderConfig | undefined;
+      problems.push(`${(key && sources[key]) ?? key ?? provider.name}: ${issue.message}`);
+    }
+    return;
+  }
   config.providers.push(provider);
   for (const model of models) {
     const deployment = {
@@ -42,19 +62,22 @@ function addProvider(
 export function applyProviderShortcuts(
   config: GatewayConfig,
   environment: Readonly<Record<string, string | undefined>>,
-): { config: GatewayConfig; presetModelIds: Set<string> } {
+): { config: GatewayConfig; presetModelIds: Set<string>; problems: string[] } {
   const presetModelIds = new Set<string>();
+  const problems: string[] = [];
   for (const preset of openAICompatiblePresets) {
     const apiKey = preset.apiKeyEnvironmentVariable
       ? environment[preset.apiKeyEnvironmentVariable]
       : undefined;
     if (!apiKey) continue;
-    const baseUrl =
-      (preset.baseUrlEnvironmentVariable && environment[preset.baseUrlEnvironmentVariable]) ||
-      preset.baseUrl;
+    const baseUrlOverride = preset.baseUrlEnvironmentVariable
+      ? environment[preset.baseUrlEnvironmentVariable]
+      : undefined;
+    const baseUrl = baseUrlOverride || preset.baseUrl;
     addProvider(
       config,
       presetModelIds,
+      problems,
       {
         name: preset.name,
         kind: 'openai-compatible',
@@ -64,6 +87,7 @@ export function applyProviderShortcuts(
         maxTokensField: preset.maxTokensField,
         headers: {},
       },
+      { baseUrl: baseUrlOverride ? preset.baseUrlEnvironmentVariable : undefined },
       preset.models.map((model) => ({
         id: model.id,
         kind: model.kind,
@@ -88,6 +112,7 @@ export function applyProviderShortcuts(
     addProvider(
       config,
       presetModelIds,
+      problems,
       {
         name: environment.OPENAI_COMPATIBLE_NAME || 'openai-compatible',
         kind: 'openai-compatible',
@@ -97,9 +122,14 @@ export function applyProviderShortcuts(
         maxTokensField: 'max_tokens',
         headers: {},
       },
+      {
+        name: 'OPENAI_COMPATIBLE_NAME',
+        baseUrl: 'OPENAI_COMPATIBLE_BASE_URL',
+        apiKey: 'OPENAI_COMPATIBLE_API_KEY',
+      },
       // Prices of an arbitrary server are unknown: they start at zero and are set with the CLI.
       modelIds.map((id) => ({ id, kind: 'chat', prices: { input: 0, output: 0, perRequest: 0 } })),
     );
   }
-  return { config, presetModelIds };
+  return { config, presetModelIds, problems };
 }

@@ -21,9 +21,17 @@ const booleanSetting = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
 
-const httpUrl = z
-  .string()
-  .refine((value) => /^https?:\/\/[^/\s]+/i.test(value), { error: 'expected an http(s) URL' });
+/** The relay splits base URLs with `new URL`, so anything it cannot parse is refused here. */
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z.string().refine(isHttpUrl, { error: 'expected an http(s) URL' });
 
 export const timeoutsSchema = z
   .object({

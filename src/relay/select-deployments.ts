@@ -6,10 +6,13 @@ import type { ResolvedDeployment } from '../catalog/catalog-cache.js';
  * the top priority is tried before any of the next.
  */
 export function orderDeployments(
-  deployments: readonly ResolvedDeployment[],
+  candidates: readonly ResolvedDeployment[],
   random: () => number = Math.random,
 ): ResolvedDeployment[] {
-  if (deployments.length <= 1) return deployments.slice();
+  if (candidates.length <= 1) return candidates.slice();
+  // The groups below are runs of equal priority, so they need a sorted list; the catalog sorts
+  // its lists already, and a stable sort of a few sorted items costs next to nothing.
+  const deployments = candidates.slice().sort((left, right) => left.priority - right.priority);
   const ordered: ResolvedDeployment[] = [];
   let start = 0;
   while (start < deployments.length) {

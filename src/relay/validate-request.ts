@@ -17,12 +17,18 @@ const chatSchema = z.looseObject({
 
 const embeddingsSchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([
-    z.string(),
-    z.array(z.string()).min(1),
-    z.array(z.number().int()).min(1),
-    z.array(z.array(z.number().int()).min(1)).min(1),
-  ]),
+  input: z.union(
+    [
+      z.string(),
+      z.array(z.string()).min(1),
+      z.array(z.number().int()).min(1),
+      z.array(z.array(z.number().int()).min(1)).min(1),
+    ],
+    {
+      error:
+        'expected a string, an array of strings, an array of token ids or an array of arrays of token ids',
+    },
+  ),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().min(1).optional(),
 });
@@ -30,7 +36,7 @@ const embeddingsSchema = z.looseObject({
 function describeExpectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      return `expected ${issue.expected === 'int' ? 'an integer' : issue.expected}`;
     case 'too_small':
       return issue.origin === 'array'
         ? `expected at least ${String(issue.minimum)} item(s)`
@@ -67,7 +73,8 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
 function toGatewayError(body: unknown, issue: z.core.$ZodIssue): GatewayError {
   const parameter = formatPath(issue.path) || 'body';
   const received = valueAt(body, issue.path);
-  if (received === undefined && issue.code === 'invalid_type') {
+  // A missing union-typed field (embeddings' `input`) fails as invalid_union, not invalid_type.
+  if (received === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     return new GatewayError(
       'missing_required_parameter',
       `Missing required parameter: '${parameter}'.`,

@@ -277,36 +277,50 @@ function catalogRepository(database: Database, now: () => number): CatalogReposi
   };
 }
 
+/** 15 columns × 1,000 rows stays well under either database's cap on bound parameters. */
+const usageRowsPerStatement = 1_000;
+
 function usageRepository(database: Database): UsageRepository {
   return {
     async insertMany(records) {
       if (records.length === 0) return;
-      await database
-        .insertInto('usage_records')
-        .values(
-          records.map((record) => ({
-            request_id: record.requestId,
-            account_id: record.accountId,
-            api_key_id: record.apiKeyId,
-            model_id: record.modelId,
-            deployment_id: record.deploymentId,
-            prompt_tokens: record.promptTokens,
-            completion_tokens: record.completionTokens,
-            cached_tokens: record.cachedTokens,
-            cost: record.cost,
-            status: record.status,
-            error_code: record.errorCode,
-            latency_ms: record.latencyMilliseconds,
-            first_token_ms: record.firstTokenMilliseconds,
-            stream: record.stream ? 1 : 0,
-            created_at: record.createdAt,
-          })),
-        )
-        .onConflict((conflict) => conflict.column('request_id').doNothing())
-        .execute();
+      const rows = records.map((record) => ({
+        request_id: record.requestId,
+        account_id: record.accountId,
+        api_key_id: record.apiKeyId,
+        model_id: record.modelId,
+        deployment_id: record.deploymentId,
+        prompt_tokens: record.promptTokens,
+        completion_tokens: record.completionTokens,
+        cached_tokens: record.cachedTokens,
+        cost: record.cost,
+        status: record.status,
+        error_code: record.errorCode,
+        latency_ms: record.latencyMilliseconds,
+        first_token_ms: record.firstTokenMilliseconds,
+        stream: record.stream ? 1 : 0,
+        created_at: record.createdAt,
+      }));
+      // One statement binds every column of every row as a parameter, and both databases cap
+      // those (SQLite 32,766, PostgreSQL 65,535): a large batch goes in slices, one transaction.
+      await database.transaction().execute(async (transaction) => {
+        for (let start = 0; start < rows.length; start += usageRowsPerStatement) {
+          await transaction
+            .insertInto('usage_records')
+            .values(rows.slice(start, start + usageRowsPerStatement))
+            .onConflict((conflict) => conflict.column('request_id').doNothing())
+            .execute();
+        }
+      });
     },
     async list(query = {}) {
-      let select = database.selectFrom('usage_records').selectAll().orderBy('id', 'desc');
+      // Newest by the time of the request, not of the write: instances flush their batches
+      // independently, so ids do not follow time. (created_at also leads the indexes.)
+      let select = database
+        .selectFrom('usage_records')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc');
       if (query.accountId !== undefined) select = select.where('account_id', '=', query.accountId);
       if (query.apiKeyId !== undefined) select = select.where('api_key_id', '=', query.apiKeyId);
       if (query.modelId !== undefined) select = select.where('model_id', '=', query.modelId);
@@ -314,6 +328,8 @@ function usageRepository(database: Database): UsageRepository {
     },
   };
 }
+
+const maximumMigrationAttempts = 3;
 
 /** The one implementation of the storage contract; dialects differ only in how they connect. */
 export function createKyselyStore(
@@ -330,14 +346,17 @@ export function createKyselyStore(
     usage: usageRepository(database),
     async migrate() {
       const migrator = new Migrator({ db: database, provider: migrationProvider(dialect) });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) {
+      // Two processes starting on a fresh database (the gateway and a CLI command) can both see
+      // a migration as pending; the loser's transaction fails and rolls back, and a second look
+      // finds the migration applied. A migration that is itself broken fails every attempt.
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest();
+        if (!error) return;
+        if (attempt < maximumMigrationAttempts) continue;
         const failed = results?.find((result) => result.status === 'Error')?.migrationName;
         throw new Error(
           `Database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
       }
     },

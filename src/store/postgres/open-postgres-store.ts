@@ -7,6 +7,11 @@ import { createKyselyStore } from '../kysely/kysely-store.js';
 const int8Oid = 20;
 const numericOid = 1700;
 
+const parseBigintsAsNumbers = ((oid: number, format?: 'text' | 'binary'): unknown =>
+  oid === int8Oid || oid === numericOid
+    ? (value: string) => Number(value)
+    : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser;
+
 export interface PostgresStoreOptions {
   /** A schema to keep the tables in (created if missing); the default is the search path's. */
   schema?: string;
@@ -18,7 +23,10 @@ export interface PostgresStoreOptions {
  * Opens a PostgreSQL store. Money and times are bigint columns; `pg` returns those as strings, so
  * this pool parses them as numbers (exact below 2^53: 9 billion currency units in micro-units).
  */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<Store> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`The PostgreSQL schema name '${schema}' is not a plain lowercase identifier`);
@@ -27,14 +35,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     connectionString: url,
     max: options.maxConnections ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === int8Oid || oid === numericOid
-          ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    types: { getTypeParser: parseBigintsAsNumbers },
   });
   const database = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(database);
+  if (schema !== undefined)
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(database);
   return createKyselyStore(database, 'postgres');
 }

@@ -1,0 +1,107 @@
+import BetterSqlite3 from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeContractSuite } from '../common.case.js';
+import type { Store } from '../contract.js';
+import { openSqliteStore } from './open-sqlite-store.js';
+
+const directories: string[] = [];
+
+function temporaryDatabaseFile(): string {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-'));
+  directories.push(directory);
+  return path.join(directory, 'data', 'switchyard.db');
+}
+
+afterAll(() => {
+  for (const directory of directories) fs.rmSync(directory, { recursive: true, force: true });
+});
+
+storeContractSuite('sqlite', async () => {
+  const store = openSqliteStore(temporaryDatabaseFile());
+  await store.migrate();
+  return store;
+});
+
+describe('SQLite store on a file', () => {
+  let file: string;
+  const opened: Store[] = [];
+
+  async function openMigrated(): Promise<Store> {
+    const store = openSqliteStore(file);
+    opened.push(store);
+    await store.migrate();
+    return store;
+  }
+
+  beforeEach(() => {
+    file = temporaryDatabaseFile();
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+
+  it('creates the missing directory and uses WAL journaling', async () => {
+    await openMigrated();
+    expect(fs.existsSync(file)).toBe(true);
+    const reader = new BetterSqlite3(file, { readonly: true });
+    try {
+      expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('lets two handles on one file see each other’s writes, as the CLI and a gateway do', async () => {
+    const gateway = await openMigrated();
+    const cli = await openMigrated();
+    const versionBefore = await gateway.catalog.version();
+
+    const account = await cli.accounts.create({ username: 'shared', role: 'user' });
+    const key = await cli.apiKeys.create({
+      accountId: account.id,
+      name: 'cli-key',
+      keyHash: 'shared-hash',
+      keyPrefix: 'sk-shared',
+    });
+    expect(await gateway.apiKeys.findByHash('shared-hash')).toEqual(key);
+    expect(await gateway.catalog.version()).toBeGreaterThan(versionBefore);
+
+    await gateway.apiKeys.setStatus(key.id, 'disabled');
+    expect((await cli.apiKeys.findById(key.id))?.status).toBe('disabled');
+    expect(await cli.catalog.version()).toBe(await gateway.catalog.version());
+  });
+
+  it('migrates safely when two handles migrate a new file at the same time', async () => {
+    const first = openSqliteStore(file);
+    const second = openSqliteStore(file);
+    opened.push(first, second);
+    await Promise.all([first.migrate(), second.migrate()]);
+    await first.accounts.create({ username: 'after-race', role: 'admin' });
+    expect((await second.accounts.findByUsername('after-race'))?.role).toBe('admin');
+  });
+
+  it('keeps the data across a close and reopen', async () => {
+    const store = await openMigrated();
+    await store.catalog.upsertModel(
+      {
+        id: 'persisted',
+        kind: 'chat',
+        prices: { input: 1, output: 2, cachedInput: 3, perRequest: 4 },
+      },
+      { replace: false },
+    );
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    const reopened = await openMigrated();
+    expect((await reopened.catalog.findModel('persisted'))?.prices).toEqual({
+      input: 1,
+      output: 2,
+      cachedInput: 3,
+      perRequest: 4,
+    });
+  });
+});
