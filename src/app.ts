@@ -34,7 +34,8 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
     genReqId: newRequestId,
-    return503OnClosing: true,
+    // Refused below instead, in OpenAI's envelope and with a request id.
+    return503OnClosing: false,
     // Slow-loris clients must not hold sockets forever.
     requestTimeout: 120_000,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
@@ -61,8 +62,23 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     }
   });
 
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    if (closing) {
+      void reply.header('connection', 'close');
+      done(
+        new GatewayError(
+          'shutting_down',
+          'This gateway instance is shutting down. Retry the request; it will reach another instance or this one once restarted.',
+        ),
+      );
+      return;
+    }
     done();
   });
   app.setErrorHandler(handleError);

@@ -67,8 +67,10 @@ describe('readPresentedKey', () => {
     expect(readPresentedKey({ authorization: 'sk-abc' })).toBeUndefined();
   });
 
-  it('does not fall back to x-api-key when Authorization is present but malformed', () => {
-    expect(readPresentedKey({ authorization: 'Basic x', 'x-api-key': 'sk-other' })).toBeUndefined();
+  it('falls back to x-api-key when Authorization is not a bearer token (a proxy may add Basic auth)', () => {
+    expect(readPresentedKey({ authorization: 'Basic x', 'x-api-key': 'sk-other' })).toBe(
+      'sk-other',
+    );
   });
 
   it('reads x-api-key and api-key for SDKs that send those', () => {

@@ -45,7 +45,7 @@ export function readPresentedKey(headers: {
   const authorization = headers.authorization;
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match?.[1];
+    if (match) return match[1];
   }
   const alternative = headers['x-api-key'] ?? headers['api-key'];
   return typeof alternative === 'string' && alternative.length > 0 ? alternative.trim() : undefined;

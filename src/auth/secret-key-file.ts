@@ -5,7 +5,7 @@ import { decodeSecretKey } from '../config/schema.js';
 
 function readKeyFile(file: string): Buffer {
   const key = decodeSecretKey(readFileSync(file, 'utf8'));
-  if (!key) throw new Error(`${file}: expected 32 bytes as 64 hex digits`);
+  if (!key) throw new Error(`${file}: expected 32 bytes as 64 hex digits or base64`);
   return key;
 }
 

@@ -22,6 +22,7 @@ export const errorCatalogue = {
   internal_error: { status: 500, type: 'server_error' },
   upstream_unavailable: { status: 502, type: 'upstream_error' },
   upstream_timeout: { status: 502, type: 'upstream_error' },
+  shutting_down: { status: 503, type: 'server_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -36,7 +36,7 @@ export function authorizeModel(
     const endpoint = model.kind === 'chat' ? '/v1/chat/completions' : '/v1/embeddings';
     throw new GatewayError(
       'invalid_value',
-      `The model '${modelId}' is a ${model.kind} model; send it to ${endpoint}.`,
+      `The model '${modelId}' is ${model.kind === 'chat' ? 'a chat' : 'an embedding'} model; send it to ${endpoint}.`,
       { param: 'model' },
     );
   }

@@ -6,11 +6,19 @@ import { UpstreamTransportError } from '../upstream/upstream-client.js';
  * Turns what went wrong after an upstream answered into the error the client should see: bad
  * upstream output and broken connections become 502s that name the model and nothing else.
  */
-export function toClientError(error: unknown, modelId: string): unknown {
+export function toClientError(
+  error: unknown,
+  modelId: string,
+  billing: 'nothing' | 'delivered' = 'nothing',
+): unknown {
+  const billed =
+    billing === 'nothing'
+      ? 'You were not charged.'
+      : 'You are charged only for the prompt and what was delivered.';
   if (error instanceof MalformedUpstreamError) {
     return new GatewayError(
       'upstream_unavailable',
-      `The upstream for the model '${modelId}' sent a response the gateway could not read (${error.message}). You were not charged. Retry later or switch model.`,
+      `The upstream for the model '${modelId}' sent a response the gateway could not read (${error.message}). ${billed} Retry later or switch model.`,
       { cause: error },
     );
   }
@@ -18,12 +26,12 @@ export function toClientError(error: unknown, modelId: string): unknown {
     return error.kind === 'timeout'
       ? new GatewayError(
           'upstream_timeout',
-          `The upstream for the model '${modelId}' stopped answering in time. Retry later or switch model.`,
+          `The upstream for the model '${modelId}' stopped answering in time. ${billed} Retry later or switch model.`,
           { cause: error },
         )
       : new GatewayError(
           'upstream_unavailable',
-          `The connection to the upstream for the model '${modelId}' broke. Retry later or switch model.`,
+          `The connection to the upstream for the model '${modelId}' broke. ${billed} Retry later or switch model.`,
           { cause: error },
         );
   }

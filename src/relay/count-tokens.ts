@@ -33,15 +33,39 @@ function messageText(content: unknown): string {
     .join('');
 }
 
-/** Counts a chat prompt's tokens with the o200k tokenizer, for upstreams that report no usage. */
-export async function countPromptTokens(messages: readonly unknown[]): Promise<number> {
+/**
+ * Counts a chat prompt's tokens with the o200k tokenizer, for upstreams that report no usage:
+ * every message's text with OpenAI's framing, plus tool definitions as the JSON they are sent as.
+ */
+export async function countPromptTokens(body: {
+  messages: readonly unknown[];
+  tools?: unknown;
+}): Promise<number> {
   const count = await loadTokenizer();
   let total = tokensPerReply;
-  for (const message of messages) {
+  for (const message of body.messages) {
     total += tokensPerMessage;
     if (typeof message === 'object' && message !== null) {
       total += count(messageText((message as { content?: unknown }).content));
     }
+  }
+  if (Array.isArray(body.tools) && body.tools.length > 0)
+    total += count(JSON.stringify(body.tools));
+  return total;
+}
+
+/** Counts an embeddings input: text through the tokenizer, token-id arrays by their length. */
+export async function countInputTokens(input: unknown): Promise<number> {
+  const items: unknown[] =
+    Array.isArray(input) && input.every((item) => typeof item === 'number')
+      ? [input]
+      : Array.isArray(input)
+        ? input
+        : [input];
+  let total = 0;
+  for (const item of items) {
+    if (typeof item === 'string') total += await countTextTokens(item);
+    else if (Array.isArray(item)) total += item.length;
   }
   return total;
 }
@@ -55,12 +79,12 @@ export async function countTextTokens(text: string): Promise<number> {
 /** The usage the upstream reported, or failing that, the gateway's own count. */
 export async function usageOrCount(
   reported: TokenUsage | undefined,
-  messages: readonly unknown[],
+  body: { messages: readonly unknown[]; tools?: unknown },
   completionText: string,
 ): Promise<TokenUsage> {
   if (reported) return reported;
   const [promptTokens, completionTokens] = await Promise.all([
-    countPromptTokens(messages),
+    countPromptTokens(body),
     countTextTokens(completionText),
   ]);
   return { promptTokens, completionTokens, cachedTokens: 0 };

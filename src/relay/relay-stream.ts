@@ -16,6 +16,8 @@ export interface RelayStreamOptions {
   signal: AbortSignal;
   modelId: string;
   onFirstFrame: () => void;
+  /** Removes upstream addresses and secrets from text the upstream wrote (its error events). */
+  scrub: (text: string) => string;
 }
 
 function waitForDrain(raw: ServerResponse): Promise<void> {
@@ -35,9 +37,9 @@ function errorFrame(error: GatewayError): string {
 }
 
 function asGatewayError(error: unknown, modelId: string): GatewayError {
-  const mapped = toClientError(error, modelId);
+  const mapped = toClientError(error, modelId, 'delivered');
   if (mapped instanceof GatewayError) return mapped;
-  return toClientError(classifyTransportError(mapped), modelId) as GatewayError;
+  return toClientError(classifyTransportError(mapped), modelId, 'delivered') as GatewayError;
 }
 
 /**
@@ -66,9 +68,13 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
       if (failure !== undefined || upstreamDone) return;
       try {
         const step = translator.push({ event: message.event, data: message.data });
-        if (step.frames.length > 0) frames.push(...step.frames);
+        if (step.upstreamError) {
+          upstreamFailed = true;
+          frames.push(...step.frames.map(options.scrub));
+        } else if (step.frames.length > 0) {
+          frames.push(...step.frames);
+        }
         upstreamDone = step.done;
-        if (step.upstreamError) upstreamFailed = true;
       } catch (error) {
         failure = error;
       }

@@ -55,14 +55,18 @@ export async function syncConfiguredCatalog(
           `models[${model.id}].deployments: the provider '${deployment.provider}' is not defined in the configuration or the database (see: switchyard providers list)`,
         ]);
       }
-      await store.catalog.ensureDeployment({
-        modelId: model.id,
-        providerId,
-        upstreamModel: deployment.upstreamModel ?? model.id,
-        priority: deployment.priority,
-        weight: deployment.weight,
-        timeouts: deployment.timeouts,
-      });
+      await store.catalog.ensureDeployment(
+        {
+          modelId: model.id,
+          providerId,
+          upstreamModel: deployment.upstreamModel ?? model.id,
+          priority: deployment.priority,
+          weight: deployment.weight,
+          timeouts: deployment.timeouts,
+        },
+        // The file's priority, weight and timeouts are the operator's word, as its prices are.
+        { replace: !presetModelIds.has(model.id) },
+      );
     }
   }
 }

@@ -485,6 +485,13 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
           (deployment) => deployment.modelId === unique('dm'),
         );
         expect(ours).toEqual([created, other]);
+
+        const replaced = await store.catalog.ensureDeployment(
+          { ...input, priority: 9, weight: 3, timeouts: { ...timeouts, idleMilliseconds: 9 } },
+          { replace: true },
+        );
+        expect(replaced).toMatchObject({ id: created.id, priority: 9, weight: 3 });
+        expect(replaced.timeouts.idleMilliseconds).toBe(9);
       });
 
       it('lists deployments in creation order', async () => {

@@ -94,8 +94,14 @@ export interface CatalogRepository {
   setModelPrices(id: string, prices: ModelPrices): Promise<boolean>;
   findModel(id: string): Promise<ModelRecord | undefined>;
   listModels(): Promise<ModelRecord[]>;
-  /** Creates the deployment unless one for the same model, provider and upstream model exists. */
-  ensureDeployment(input: DeploymentInput): Promise<DeploymentRecord>;
+  /**
+   * Creates the deployment unless one for the same model, provider and upstream model exists;
+   * with `replace`, an existing one takes the given priority, weight and timeouts.
+   */
+  ensureDeployment(
+    input: DeploymentInput,
+    options?: { replace?: boolean },
+  ): Promise<DeploymentRecord>;
   listDeployments(): Promise<DeploymentRecord[]>;
 }
 

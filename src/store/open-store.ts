@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Store } from './contract.js';
+import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 
 /** Where the database is: a `sqlite:` file (default `<dataDirectory>/switchyard.db`) or PostgreSQL. */
@@ -11,7 +12,8 @@ export function resolveDatabaseUrl(databaseUrl: string | undefined, dataDirector
 export async function openStore(databaseUrl: string): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:'))
     return openSqliteStore(databaseUrl.slice('sqlite:'.length));
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
   throw new Error(
-    `DATABASE_URL: '${databaseUrl.split(':')[0]}:' databases are not supported by this version; use sqlite:<file>`,
+    `DATABASE_URL: '${databaseUrl.split(':')[0]}:' databases are not supported; use sqlite:<file> or postgres://…`,
   );
 }

@@ -105,7 +105,12 @@ export function catalogRepository(database: Database, now: () => number): Catalo
     async listModels() {
       return (await database.selectFrom('models').selectAll().orderBy('id').execute()).map(toModel);
     },
-    async ensureDeployment(input): Promise<DeploymentRecord> {
+    async ensureDeployment(input, options = {}): Promise<DeploymentRecord> {
+      const settings = {
+        priority: input.priority,
+        weight: input.weight,
+        timeouts: JSON.stringify(input.timeouts),
+      };
       return database.transaction().execute(async (transaction) => {
         await transaction
           .insertInto('deployments')
@@ -113,15 +118,14 @@ export function catalogRepository(database: Database, now: () => number): Catalo
             model_id: input.modelId,
             provider_id: input.providerId,
             upstream_model: input.upstreamModel,
-            priority: input.priority,
-            weight: input.weight,
-            timeouts: JSON.stringify(input.timeouts),
+            ...settings,
             enabled: 1,
             created_at: now(),
           })
-          .onConflict((conflict) =>
-            conflict.columns(['model_id', 'provider_id', 'upstream_model']).doNothing(),
-          )
+          .onConflict((conflict) => {
+            const target = conflict.columns(['model_id', 'provider_id', 'upstream_model']);
+            return options.replace ? target.doUpdateSet(settings) : target.doNothing();
+          })
           .execute();
         await bumpVersion(transaction);
         const row = await transaction

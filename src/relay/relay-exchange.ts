@@ -1,0 +1,50 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyRecord } from '../store/records.js';
+import { abortOnClientClose } from './abort-on-close.js';
+import { authenticate } from './authenticate.js';
+import { ClientGoneError } from './call-upstream.js';
+import { describeForRecord, toClientError } from './client-errors.js';
+import type { RelayDependencies } from './relay-dependencies.js';
+import { UsageTrace } from './usage-trace.js';
+
+export interface RelayExchange {
+  key: ApiKeyRecord;
+  trace: UsageTrace;
+  /** Fires when the client goes away before its response is complete. */
+  signal: AbortSignal;
+}
+
+function modelNamed(body: unknown): string {
+  const model = (body as { model?: unknown } | null | undefined)?.model;
+  return typeof model === 'string' ? model.slice(0, 200) : '';
+}
+
+/**
+ * The frame every relay request that uses a model runs in: authenticate, then follow the request
+ * with a usage trace that is written exactly once, whichever way the request ends. A client that
+ * went away is recorded as 499 whatever error its leaving caused.
+ */
+export async function runRelayExchange(
+  dependencies: RelayDependencies,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  handle: (exchange: RelayExchange) => Promise<void>,
+): Promise<void> {
+  const startedAt = performance.now();
+  const key = await authenticate(request.headers, dependencies.catalog, dependencies.now());
+  const trace = new UsageTrace(dependencies.usage, request.id, key, startedAt, dependencies.now());
+  trace.modelId = modelNamed(request.body);
+  const abort = abortOnClientClose(reply);
+  try {
+    await handle({ key, trace, signal: abort.signal });
+  } catch (error) {
+    if (error instanceof ClientGoneError || abort.signal.aborted) {
+      trace.finish(499, 'client_disconnected', undefined);
+      return;
+    }
+    const clientError = toClientError(error, trace.modelId);
+    const described = describeForRecord(clientError);
+    trace.finish(described.status, described.code, undefined);
+    throw clientError;
+  }
+}
