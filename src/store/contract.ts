@@ -2,7 +2,14 @@ import type { ModelPrices } from '../billing/cost.js';
 import type { DeploymentTimeouts } from '../config/schema.js';
 import type { Dialect } from './migrations.js';
 import type {
+  AuditRepository,
+  RechargeCodeRepository,
+  SessionRepository,
+  WalletRepository,
+} from './money-contract.js';
+import type {
   AccountRecord,
+  AccountStatus,
   ApiKeyRecord,
   ApiKeyStatus,
   DeploymentRecord,
@@ -60,13 +67,49 @@ export interface DeploymentInput {
 
 export interface UsageQuery {
   accountId?: number;
+  /** Records of any of these accounts (an agent's users); an empty list matches nothing. */
+  accountIds?: readonly number[];
   apiKeyId?: number;
   modelId?: string;
+  /** 'ok' for status 200, 'error' for everything else. */
+  outcome?: 'ok' | 'error';
+  /** Only records older than this cursor (from the previous page). */
+  before?: { createdAt: number; requestId: string };
+  from?: number;
+  to?: number;
   limit?: number;
 }
 
+export interface UsageSummaryQuery {
+  accountId?: number;
+  accountIds?: readonly number[];
+  apiKeyId?: number;
+  modelId?: string;
+  from: number;
+  to: number;
+  groupBy: 'day' | 'model' | 'key';
+}
+
+export interface UsageSummaryRow {
+  /** The day (YYYY-MM-DD, UTC), model id or key id the row is for. */
+  bucket: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
 export interface AccountRepository {
+  /** Creates the account and its empty, active wallet in one transaction. */
   create(input: NewAccount): Promise<AccountRecord>;
+  /** Changes what is given; answers the account as it now is, or undefined if there is none. */
+  update(
+    id: number,
+    patch: { email?: string | null; status?: AccountStatus; passwordHash?: string | null },
+  ): Promise<AccountRecord | undefined>;
+  /** The accounts that belong to an agent. */
+  listChildren(parentId: number): Promise<AccountRecord[]>;
   findById(id: number): Promise<AccountRecord | undefined>;
   findByUsername(username: string): Promise<AccountRecord | undefined>;
   list(): Promise<AccountRecord[]>;
@@ -75,6 +118,20 @@ export interface AccountRepository {
 
 export interface ApiKeyRepository {
   create(input: NewApiKey): Promise<ApiKeyRecord>;
+  /** Changes what is given; answers the key as it now is, or undefined if there is none. */
+  update(
+    id: number,
+    patch: {
+      name?: string;
+      allowedModels?: string[] | null;
+      expiresAt?: number | null;
+      limits?: KeyLimits;
+    },
+  ): Promise<ApiKeyRecord | undefined>;
+  /** Deletes a key; its usage records stay. Returns false when no key has this id. */
+  delete(id: number): Promise<boolean>;
+  /** Records when keys were last used; many at once, written off the hot path. */
+  touch(lastUsed: ReadonlyMap<number, number>): Promise<void>;
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   findById(id: number): Promise<ApiKeyRecord | undefined>;
   list(filter?: { accountId?: number }): Promise<ApiKeyRecord[]>;
@@ -108,7 +165,12 @@ export interface CatalogRepository {
 export interface UsageRepository {
   /** Writes many records in one transaction; a record whose request id exists is skipped. */
   insertMany(records: readonly UsageRecord[]): Promise<void>;
+  /** Newest first, filtered; page on with `before` set to the last record's time and id. */
   list(query?: UsageQuery): Promise<UsageRecord[]>;
+  findByRequestId(requestId: string): Promise<UsageRecord | undefined>;
+  summarize(query: UsageSummaryQuery): Promise<UsageSummaryRow[]>;
+  /** Deletes records created before this time (retention); returns how many. */
+  deleteOlderThan(createdAt: number): Promise<number>;
 }
 
 /**
@@ -121,6 +183,10 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly catalog: CatalogRepository;
   readonly usage: UsageRepository;
+  readonly wallets: WalletRepository;
+  readonly rechargeCodes: RechargeCodeRepository;
+  readonly audit: AuditRepository;
+  readonly sessions: SessionRepository;
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   /** True when the database answers; for readiness checks. */

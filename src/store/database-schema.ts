@@ -80,6 +80,64 @@ export interface DatabaseSchema {
     stream: number;
     created_at: number;
   };
+  wallets: {
+    account_id: number;
+    balance: number;
+    held: number;
+    status: string;
+    updated_at: number;
+  };
+  ledger_entries: {
+    id: Generated<number>;
+    account_id: number;
+    kind: string;
+    amount: number;
+    balance_after: number;
+    actor_account_id: number | null;
+    reason: string | null;
+    request_id: string | null;
+    reference: string | null;
+    created_at: number;
+  };
+  holds: {
+    id: string;
+    account_id: number;
+    amount: number;
+    expires_at: number;
+    created_at: number;
+  };
+  recharge_codes: {
+    id: Generated<number>;
+    code_hash: string;
+    code_prefix: string;
+    amount: number;
+    issuer_account_id: number;
+    batch_id: string;
+    prepaid: number;
+    status: string;
+    expires_at: number;
+    redeemed_by_account_id: number | null;
+    redeemed_at: number | null;
+    created_at: number;
+  };
+  audit_events: {
+    id: Generated<number>;
+    actor_account_id: number | null;
+    actor_label: string;
+    action: string;
+    target_type: string;
+    target_id: string | null;
+    before_state: string | null;
+    after_state: string | null;
+    created_at: number;
+  };
+  sessions: {
+    token_hash: string;
+    account_id: number;
+    csrf_token: string;
+    expires_at: number;
+    created_at: number;
+  };
   catalog_state: {
     id: number;
     version: number;

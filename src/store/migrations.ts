@@ -137,6 +137,109 @@ function createMigrations(dialect: Dialect): Record<string, Migration> {
         await sql`insert into catalog_state (id, version) values (1, 1)`.execute(database);
       },
     },
+    '0002_money': {
+      async up(database: AnyDatabase): Promise<void> {
+        await database.schema
+          .createTable('wallets')
+          .addColumn('account_id', 'bigint', (column) =>
+            column.primaryKey().references('accounts.id'),
+          )
+          .addColumn('balance', 'bigint', (column) => column.notNull().defaultTo(0))
+          .addColumn('held', 'bigint', (column) => column.notNull().defaultTo(0))
+          .addColumn('status', 'text', (column) => column.notNull().defaultTo('active'))
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          // The database itself refuses a negative balance or more held than the balance.
+          .addCheckConstraint('wallets_balance_covers_holds', sql`balance >= held and held >= 0`)
+          .execute();
+        await sql`insert into wallets (account_id, balance, held, status, updated_at)
+          select id, 0, 0, 'active', created_at from accounts`.execute(database);
+
+        await createTableWithId(database, 'ledger_entries')
+          .addColumn('account_id', 'bigint', (column) => column.notNull().references('accounts.id'))
+          .addColumn('kind', 'text', (column) => column.notNull())
+          .addColumn('amount', 'bigint', (column) => column.notNull())
+          .addColumn('balance_after', 'bigint', (column) => column.notNull())
+          .addColumn('actor_account_id', 'bigint')
+          .addColumn('reason', 'text')
+          .addColumn('request_id', 'text')
+          .addColumn('reference', 'text')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+        await database.schema
+          .createIndex('ledger_entries_account')
+          .on('ledger_entries')
+          .columns(['account_id', 'id'])
+          .execute();
+        // One charge per request, ever: the last line of defence against double charging.
+        await database.schema
+          .createIndex('ledger_entries_one_charge_per_request')
+          .on('ledger_entries')
+          .column('request_id')
+          .unique()
+          .where(sql.ref('kind'), '=', 'charge')
+          .execute();
+
+        await database.schema
+          .createTable('holds')
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('account_id', 'bigint', (column) => column.notNull().references('accounts.id'))
+          .addColumn('amount', 'bigint', (column) => column.notNull())
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+        await database.schema
+          .createIndex('holds_expires')
+          .on('holds')
+          .column('expires_at')
+          .execute();
+
+        await createTableWithId(database, 'recharge_codes')
+          .addColumn('code_hash', 'text', (column) => column.notNull().unique())
+          .addColumn('code_prefix', 'text', (column) => column.notNull())
+          .addColumn('amount', 'bigint', (column) => column.notNull())
+          .addColumn('issuer_account_id', 'bigint', (column) =>
+            column.notNull().references('accounts.id'),
+          )
+          .addColumn('batch_id', 'text', (column) => column.notNull())
+          .addColumn('prepaid', 'integer', (column) => column.notNull())
+          .addColumn('status', 'text', (column) => column.notNull())
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('redeemed_by_account_id', 'bigint')
+          .addColumn('redeemed_at', 'bigint')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+        await database.schema
+          .createIndex('recharge_codes_issuer')
+          .on('recharge_codes')
+          .columns(['issuer_account_id', 'id'])
+          .execute();
+        await database.schema
+          .createIndex('recharge_codes_batch')
+          .on('recharge_codes')
+          .column('batch_id')
+          .execute();
+
+        await createTableWithId(database, 'audit_events')
+          .addColumn('actor_account_id', 'bigint')
+          .addColumn('actor_label', 'text', (column) => column.notNull())
+          .addColumn('action', 'text', (column) => column.notNull())
+          .addColumn('target_type', 'text', (column) => column.notNull())
+          .addColumn('target_id', 'text')
+          .addColumn('before_state', 'text')
+          .addColumn('after_state', 'text')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+
+        await database.schema
+          .createTable('sessions')
+          .addColumn('token_hash', 'text', (column) => column.primaryKey())
+          .addColumn('account_id', 'bigint', (column) => column.notNull().references('accounts.id'))
+          .addColumn('csrf_token', 'text', (column) => column.notNull())
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -6,20 +6,50 @@ import { toAccount } from './row-parsers.js';
 export function accountRepository(database: Database, now: () => number): AccountRepository {
   return {
     async create(input) {
+      // Every account has a wallet from its first moment, so money code never meets one without.
+      return database.transaction().execute(async (transaction) => {
+        const createdAt = now();
+        const row = await transaction
+          .insertInto('accounts')
+          .values({
+            username: input.username,
+            email: input.email ?? null,
+            role: input.role,
+            parent_id: input.parentId ?? null,
+            password_hash: input.passwordHash ?? null,
+            status: 'active',
+            created_at: createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await transaction
+          .insertInto('wallets')
+          .values({
+            account_id: row.id,
+            balance: 0,
+            held: 0,
+            status: 'active',
+            updated_at: createdAt,
+          })
+          .execute();
+        return toAccount(row);
+      });
+    },
+    async update(id, patch) {
+      const changes = {
+        ...(patch.email !== undefined ? { email: patch.email } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+      };
+      if (Object.keys(changes).length > 0) {
+        await database.updateTable('accounts').set(changes).where('id', '=', id).execute();
+      }
       const row = await database
-        .insertInto('accounts')
-        .values({
-          username: input.username,
-          email: input.email ?? null,
-          role: input.role,
-          parent_id: input.parentId ?? null,
-          password_hash: input.passwordHash ?? null,
-          status: 'active',
-          created_at: now(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toAccount(row);
+        .selectFrom('accounts')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toAccount(row);
     },
     async findById(id) {
       const row = await database
@@ -36,6 +66,15 @@ export function accountRepository(database: Database, now: () => number): Accoun
         .where('username', '=', username)
         .executeTakeFirst();
       return row && toAccount(row);
+    },
+    async listChildren(parentId) {
+      const rows = await database
+        .selectFrom('accounts')
+        .selectAll()
+        .where('parent_id', '=', parentId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toAccount);
     },
     async list() {
       const rows = await database.selectFrom('accounts').selectAll().orderBy('id').execute();

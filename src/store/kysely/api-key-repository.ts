@@ -61,5 +61,60 @@ export function apiKeyRepository(database: Database, now: () => number): ApiKeyR
         return true;
       });
     },
+    async update(id, patch) {
+      return database.transaction().execute(async (transaction) => {
+        const changes = {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.allowedModels !== undefined
+            ? {
+                allowed_models:
+                  patch.allowedModels === null ? null : JSON.stringify(patch.allowedModels),
+              }
+            : {}),
+          ...(patch.expiresAt !== undefined ? { expires_at: patch.expiresAt } : {}),
+          ...(patch.limits !== undefined ? { limits: JSON.stringify(patch.limits) } : {}),
+        };
+        if (Object.keys(changes).length > 0) {
+          await transaction.updateTable('api_keys').set(changes).where('id', '=', id).execute();
+          await bumpVersion(transaction);
+        }
+        const row = await transaction
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row && toApiKey(row);
+      });
+    },
+    async delete(id) {
+      return database.transaction().execute(async (transaction) => {
+        const result = await transaction
+          .deleteFrom('api_keys')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) return false;
+        await bumpVersion(transaction);
+        return true;
+      });
+    },
+    async touch(lastUsed) {
+      if (lastUsed.size === 0) return;
+      // Not a change anyone caches: no version bump, or every busy second would reload the catalog.
+      await database.transaction().execute(async (transaction) => {
+        for (const [id, at] of lastUsed) {
+          await transaction
+            .updateTable('api_keys')
+            .set({ last_used_at: at })
+            .where('id', '=', id)
+            .where((expression) =>
+              expression.or([
+                expression('last_used_at', 'is', null),
+                expression('last_used_at', '<', at),
+              ]),
+            )
+            .execute();
+        }
+      });
+    },
   };
 }

@@ -5,10 +5,14 @@ import { accountRepository } from './account-repository.js';
 import { apiKeyRepository } from './api-key-repository.js';
 import { catalogRepository } from './catalog-repository.js';
 import type { Database } from './executor.js';
+import { auditRepository } from './audit-repository.js';
+import { rechargeCodeRepository } from './recharge-code-repository.js';
+import { sessionRepository } from './session-repository.js';
 import { usageRepository } from './usage-repository.js';
+import { walletRepository } from './wallet-repository.js';
 
 /** Two first starts may race to create the schema; the loser's transaction rolls back and retries. */
-const maximumMigrationAttempts = 3;
+const maximumMigrationAttempts = 10;
 
 /** The one implementation of the storage contract; dialects differ only in how they connect. */
 export function createKyselyStore(
@@ -23,6 +27,10 @@ export function createKyselyStore(
     apiKeys: apiKeyRepository(database, now),
     catalog: catalogRepository(database, now),
     usage: usageRepository(database),
+    wallets: walletRepository(database, dialect, now),
+    rechargeCodes: rechargeCodeRepository(database, dialect, now),
+    audit: auditRepository(database, now),
+    sessions: sessionRepository(database),
     async migrate() {
       const migrator = new Migrator({ db: database, provider: migrationProvider(dialect) });
       // Two processes starting on a fresh database (the gateway and a CLI command) can both see
@@ -31,7 +39,11 @@ export function createKyselyStore(
       for (let attempt = 1; ; attempt++) {
         const { error, results } = await migrator.migrateToLatest();
         if (!error) return;
-        if (attempt < maximumMigrationAttempts) continue;
+        if (attempt < maximumMigrationAttempts) {
+          // Let the winner finish its migrations before looking again.
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+          continue;
+        }
         const failed = results?.find((result) => result.status === 'Error')?.migrationName;
         throw new Error(
           `Database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
