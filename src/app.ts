@@ -6,6 +6,13 @@ import type { RelayDependencies } from './relay/relay-dependencies.js';
 import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
 import type { Store } from './store/contract.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** UTF-8 size of the request body; 0 without one. */
+    bodyBytes: number;
+  }
+}
+
 export interface AppDependencies extends RelayDependencies {
   store: Store;
 }
@@ -44,8 +51,11 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
   // Bodies are parsed once, here, whatever content type the client claims: curl's default
   // form type included. Anything that is not JSON is the client's error, never ours.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+  app.decorateRequest('bodyBytes', 0);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    // The wallet hold needs the body's size in bytes: no prompt has more tokens than that.
+    request.bodyBytes = Buffer.byteLength(text);
     if (text.length === 0) {
       done(new GatewayError('invalid_json', 'The request body is empty. Send a JSON object.'));
       return;

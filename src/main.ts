@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { createSecretBox } from './auth/secret-box.js';
 import { resolveSecretKey } from './auth/secret-key-file.js';
-import { UsageRecorder } from './billing/usage-recorder.js';
+import { Maintenance } from './billing/maintenance.js';
+import { SettlementQueue } from './billing/settlement-queue.js';
+import { WalletGate } from './billing/wallet-gate.js';
 import { CatalogCache } from './catalog/catalog-cache.js';
 import type { LoadedConfig } from './config/load.js';
 import { ensureAdmin, type AdminBootstrap } from './setup/ensure-admin.js';
@@ -17,7 +19,8 @@ export interface RunningGateway {
   app: FastifyInstance;
   store: Store;
   catalog: CatalogCache;
-  usage: UsageRecorder;
+  settlements: SettlementQueue;
+  maintenance: Maintenance;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
   admin: AdminBootstrap | undefined;
@@ -77,19 +80,34 @@ export async function startGateway(
     });
     await catalog.start();
     stopped.push(() => catalog.stop());
-    const usage = new UsageRecorder(store, {
+    const now = options.now ?? Date.now;
+    const settlements = new SettlementQueue(store, {
       flushIntervalMilliseconds: config.usage.flushIntervalMilliseconds,
       batchSize: config.usage.batchSize,
-      onError: (error, count) =>
-        logger.error({ err: error, records: count }, 'could not write usage records; will retry'),
+      onError: (error, pending) =>
+        logger.error({ err: error, pending }, 'could not settle finished requests; will retry'),
     });
-    usage.start();
-    stopped.push(() => usage.close());
+    settlements.start();
+    stopped.push(() => settlements.close());
+    const maintenance = new Maintenance(store, {
+      intervalMilliseconds: config.billing.maintenanceIntervalMilliseconds,
+      usageRetentionDays: config.usage.retentionDays,
+      now,
+      onError: (error) => logger.error({ err: error }, 'housekeeping failed; will retry'),
+    });
+    // Holds left by a previous run whose process died are released once their time is up.
+    await maintenance.runOnce();
+    maintenance.start();
+    stopped.push(() => maintenance.stop());
+    const wallets = new WalletGate(store, {
+      holdTtlMilliseconds: config.billing.holdTtlMilliseconds,
+      now,
+    });
     const upstream = new UpstreamClient();
     stopped.push(() => upstream.close());
 
     const app = buildApp(
-      { store, catalog, usage, upstream, now: options.now ?? Date.now, maxAttempts: 3 },
+      { store, catalog, settlements, wallets, upstream, now, maxAttempts: 3 },
       {
         bodyLimitBytes: config.server.bodyLimitBytes,
         trustProxy: config.server.trustProxy,
@@ -98,7 +116,12 @@ export async function startGateway(
     );
     stopped.push(() => app.close());
     await app.listen({ host: config.server.host, port: config.server.port });
-    return describeRunning(app, config.server, { store, catalog, usage, admin }, stopAll);
+    return describeRunning(
+      app,
+      config.server,
+      { store, catalog, settlements, maintenance, admin },
+      stopAll,
+    );
   } catch (error) {
     await stopAll();
     throw error;
@@ -108,7 +131,7 @@ export async function startGateway(
 function describeRunning(
   app: FastifyInstance,
   server: { host: string; port: number },
-  parts: Pick<RunningGateway, 'store' | 'catalog' | 'usage' | 'admin'>,
+  parts: Pick<RunningGateway, 'store' | 'catalog' | 'settlements' | 'maintenance' | 'admin'>,
   stopAll: () => Promise<void>,
 ): RunningGateway {
   const address = app.server.address();

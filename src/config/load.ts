@@ -15,8 +15,11 @@ export const environmentSettings: ReadonlyArray<{ variables: string[]; path: str
   { variables: ['DATABASE_URL'], path: ['database', 'url'] },
   { variables: ['SWITCHYARD_LOG_LEVEL', 'LOG_LEVEL'], path: ['logLevel'] },
   { variables: ['SWITCHYARD_SECRET_KEY'], path: ['secretKey'] },
+  { variables: ['SWITCHYARD_ADMIN_TOKEN'], path: ['adminToken'] },
   { variables: ['SWITCHYARD_ADMIN_USERNAME'], path: ['admin', 'username'] },
   { variables: ['SWITCHYARD_ADMIN_PASSWORD'], path: ['admin', 'password'] },
+  { variables: ['SWITCHYARD_USAGE_RETENTION_DAYS'], path: ['usage', 'retentionDays'] },
+  { variables: ['SWITCHYARD_HOLD_TTL_MILLISECONDS'], path: ['billing', 'holdTtlMilliseconds'] },
 ];
 
 /** A configuration that failed validation; its message names every bad setting and its source. */

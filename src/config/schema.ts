@@ -125,6 +125,11 @@ export const configSchema = z
         error: 'expected 32 bytes as 64 hex digits or base64',
       })
       .optional(),
+    // Bearer token that acts as the system admin on the management API; unset disables it.
+    adminToken: z
+      .string()
+      .min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+      .optional(),
     admin: z
       .object({
         username: z.string().min(1).default('admin'),
@@ -135,11 +140,19 @@ export const configSchema = z
     catalogRefreshMilliseconds: wholeNumber(50, 60_000).default(250),
     usage: z
       .object({
-        flushIntervalMilliseconds: wholeNumber(10, 60_000).default(200),
-        batchSize: wholeNumber(1, 10_000).default(500),
+        flushIntervalMilliseconds: wholeNumber(10, 60_000).default(100),
+        batchSize: wholeNumber(1, 1_000).default(500),
+        retentionDays: wholeNumber(0, 36_500).default(0),
       })
       .strict()
-      .default({ flushIntervalMilliseconds: 200, batchSize: 500 }),
+      .default({ flushIntervalMilliseconds: 100, batchSize: 500, retentionDays: 0 }),
+    billing: z
+      .object({
+        holdTtlMilliseconds: wholeNumber(60_000, 86_400_000).default(3_600_000),
+        maintenanceIntervalMilliseconds: wholeNumber(1_000, 3_600_000).default(60_000),
+      })
+      .strict()
+      .default({ holdTtlMilliseconds: 3_600_000, maintenanceIntervalMilliseconds: 60_000 }),
     providers: z.array(providerConfigSchema).default([]),
     models: z.array(modelConfigSchema).default([]),
   })

@@ -45,7 +45,10 @@ export interface UpstreamHttpRequest {
 export type ChatRequestBody = Record<string, unknown> & {
   model: string;
   messages: unknown[];
-  stream?: boolean;
+  stream?: boolean | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  n?: number | null;
 };
 
 export type EmbeddingsRequestBody = Record<string, unknown> & {

@@ -23,6 +23,16 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
       trace.stream = body.stream === true;
       const model = authorizeModel(key, body.model, 'chat', dependencies.catalog);
       trace.prices = model.prices;
+      const requestedOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+      const hold = await dependencies.wallets.hold(request.id, key.accountId, {
+        bodyBytes: request.bodyBytes,
+        prices: model.prices,
+        requestedOutputTokens,
+        modelMaxOutputTokens: model.maxOutputTokens,
+        producesOutput: true,
+        choices: body.n ?? 1,
+      });
+      trace.hold = hold;
       const context = {
         clientWantsUsage:
           isJsonObject(body.stream_options) && body.stream_options.include_usage === true,
@@ -37,7 +47,8 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
           deployment.adapter.chatRequest({
             body,
             target: deployment.target,
-            maxOutputTokens: undefined,
+            // The hold paid for this many output tokens; the upstream must not produce more.
+            maxOutputTokens: requestedOutputTokens === undefined ? hold.outputTokens : undefined,
           }),
       });
       trace.deploymentId = attempt.deployment.id;

@@ -14,6 +14,14 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
       const body = validateEmbeddingsRequest(request.body);
       const model = authorizeModel(key, body.model, 'embedding', dependencies.catalog);
       trace.prices = model.prices;
+      trace.hold = await dependencies.wallets.hold(request.id, key.accountId, {
+        bodyBytes: request.bodyBytes,
+        prices: model.prices,
+        requestedOutputTokens: undefined,
+        modelMaxOutputTokens: null,
+        producesOutput: false,
+        choices: 1,
+      });
       const attempt = await callUpstream({
         client: dependencies.upstream,
         model,

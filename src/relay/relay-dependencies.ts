@@ -1,4 +1,5 @@
-import type { UsageRecorder } from '../billing/usage-recorder.js';
+import type { SettlementQueue } from '../billing/settlement-queue.js';
+import type { WalletGate } from '../billing/wallet-gate.js';
 import type { CatalogCache } from '../catalog/catalog-cache.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 
@@ -6,7 +7,10 @@ import type { UpstreamClient } from '../upstream/upstream-client.js';
 export interface RelayDependencies {
   catalog: CatalogCache;
   upstream: UpstreamClient;
-  usage: UsageRecorder;
+  /** Places the hold before an upstream call. */
+  wallets: WalletGate;
+  /** Settles finished requests (charge, ledger, usage record) in batches. */
+  settlements: SettlementQueue;
   /** Wall-clock time in epoch milliseconds; injectable so expiry can be tested. */
   now: () => number;
   /** At most this many deployments are tried for one request. */

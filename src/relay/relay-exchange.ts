@@ -32,7 +32,13 @@ export async function runRelayExchange(
 ): Promise<void> {
   const startedAt = performance.now();
   const key = await authenticate(request.headers, dependencies.catalog, dependencies.now());
-  const trace = new UsageTrace(dependencies.usage, request.id, key, startedAt, dependencies.now());
+  const trace = new UsageTrace(
+    dependencies.settlements,
+    request.id,
+    key,
+    startedAt,
+    dependencies.now(),
+  );
   trace.modelId = modelNamed(request.body);
   const abort = abortOnClientClose(reply);
   try {

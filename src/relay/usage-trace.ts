@@ -1,5 +1,6 @@
 import { computeCost, type ModelPrices } from '../billing/cost.js';
-import type { UsageRecorder } from '../billing/usage-recorder.js';
+import type { SettlementQueue } from '../billing/settlement-queue.js';
+import type { PlacedHold } from '../billing/wallet-gate.js';
 import type { TokenUsage } from '../providers/contract.js';
 import type { ApiKeyRecord } from '../store/records.js';
 
@@ -14,11 +15,13 @@ export class UsageTrace {
   prices: ModelPrices | undefined;
   deploymentId: number | null = null;
   stream = false;
+  /** The wallet hold placed for this request; released when it settles. */
+  hold: PlacedHold | undefined;
   private firstTokenAt: number | undefined;
   private finished = false;
 
   constructor(
-    private readonly recorder: UsageRecorder,
+    private readonly settlements: SettlementQueue,
     private readonly requestId: string,
     private readonly key: ApiKeyRecord,
     private readonly startedAt: number,
@@ -29,13 +32,16 @@ export class UsageTrace {
     this.firstTokenAt ??= performance.now();
   }
 
-  /** Records the request; `usage` is what is billed, so pass none for a request that failed. */
+  /**
+   * Records the request and queues its settlement; `usage` is what is billed, so pass none for a
+   * request that failed. Returns the cost asked for (the wallet may pay less, never more).
+   */
   finish(status: number, errorCode: string | null, usage: TokenUsage | undefined): number {
     if (this.finished) return 0;
     this.finished = true;
     const tokens = usage ?? noTokens;
     const cost = usage && this.prices ? computeCost(usage, this.prices) : 0;
-    this.recorder.record({
+    const record = {
       requestId: this.requestId,
       accountId: this.key.accountId,
       apiKeyId: this.key.id,
@@ -52,7 +58,11 @@ export class UsageTrace {
         this.firstTokenAt === undefined ? null : Math.round(this.firstTokenAt - this.startedAt),
       stream: this.stream,
       createdAt: this.createdAt,
-    });
+    };
+    const hold = this.hold
+      ? { id: this.hold.id, accountId: this.hold.accountId, amount: this.hold.amount }
+      : null;
+    this.settlements.enqueue({ usage: record, hold });
     return cost;
   }
 }

@@ -81,7 +81,8 @@ describe('POST /api/v1/chat/completions, not streaming', () => {
     const sent = upstream.requests[0];
     expect(sent?.path).toBe('/v1/chat/completions');
     expect(sent?.headers.authorization).toBe('Bearer upstream-secret');
-    expect(sent?.body).toEqual({ ...body, model: 'upstream-chat' });
+    // max_tokens is the gateway's: the wallet hold pays for that much output and no more.
+    expect(sent?.body).toEqual({ ...body, model: 'upstream-chat', max_tokens: 4096 });
     assertMatchesOpenAISchema('CreateChatCompletionRequest', sent?.body);
   });
 

@@ -30,6 +30,8 @@ export interface KeyOptions {
   models?: string[];
   expiresAt?: number;
   username?: string;
+  /** Micro-units topped up into a new account's wallet; default 100 currency units. */
+  balance?: number;
 }
 
 export interface TestGateway {
@@ -39,7 +41,7 @@ export interface TestGateway {
   /** The documented base URL: url + /api/v1. */
   baseURL: string;
   dataDirectory: string;
-  createKey(options?: KeyOptions): Promise<{ key: string; id: number }>;
+  createKey(options?: KeyOptions): Promise<{ key: string; id: number; accountId: number }>;
   client(key: string): OpenAI;
   /** Flushes the usage queue and returns the records, newest first. */
   usageRecords(): Promise<UsageRecord[]>;
@@ -111,9 +113,20 @@ ${options.extraYaml ?? ''}`;
     dataDirectory,
     async createKey(keyOptions = {}) {
       const username = keyOptions.username ?? `user-${++accountCounter}`;
-      const account =
-        (await gateway.store.accounts.findByUsername(username)) ??
-        (await gateway.store.accounts.create({ username, role: 'user' }));
+      let account = await gateway.store.accounts.findByUsername(username);
+      if (!account) {
+        account = await gateway.store.accounts.create({ username, role: 'user' });
+        const balance = keyOptions.balance ?? 100_000_000;
+        if (balance > 0) {
+          await gateway.store.wallets.move({
+            accountId: account.id,
+            amount: balance,
+            kind: 'topup',
+            actorAccountId: null,
+            reason: 'test funds',
+          });
+        }
+      }
       const generated = generateApiKey();
       const record = await gateway.store.apiKeys.create({
         accountId: account.id,
@@ -123,7 +136,7 @@ ${options.extraYaml ?? ''}`;
         allowedModels: keyOptions.models ?? null,
         expiresAt: keyOptions.expiresAt ?? null,
       });
-      return { key: generated.key, id: record.id };
+      return { key: generated.key, id: record.id, accountId: account.id };
     },
     client(key) {
       return new OpenAI({
@@ -134,7 +147,7 @@ ${options.extraYaml ?? ''}`;
       });
     },
     async usageRecords() {
-      await gateway.usage.flush();
+      await gateway.settlements.flush();
       return gateway.store.usage.list({ limit: 1000 });
     },
     async close() {
