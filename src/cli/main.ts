@@ -6,10 +6,21 @@ import type { Store } from '../store/contract.js';
 import { openStore, resolveDatabaseUrl } from '../store/open-store.js';
 import { UsageError, type Command, type CommandContext } from './command.js';
 import { keysCreate, keysDisable, keysEnable, keysList } from './commands/keys.js';
+import { codesIssue, codesList } from './commands/codes.js';
+import { ledgerVerify } from './commands/ledger.js';
 import { modelsAdd, modelsList, modelsPrice } from './commands/models.js';
 import { providersAdd, providersList } from './commands/providers.js';
 import { migrate, serve } from './commands/serve.js';
 import { usersCreate, usersList } from './commands/users.js';
+import {
+  walletAdjust,
+  walletLedger,
+  walletResume,
+  walletShow,
+  walletSuspend,
+  walletTopup,
+  walletTransfer,
+} from './commands/wallet.js';
 
 export const commands: readonly Command[] = [
   serve,
@@ -25,6 +36,16 @@ export const commands: readonly Command[] = [
   modelsAdd,
   modelsList,
   modelsPrice,
+  walletShow,
+  walletTopup,
+  walletAdjust,
+  walletTransfer,
+  walletSuspend,
+  walletResume,
+  walletLedger,
+  ledgerVerify,
+  codesIssue,
+  codesList,
 ];
 
 function title(command: Command): string {
@@ -93,6 +114,31 @@ function suggestion(typed: string, candidates: readonly string[]): string {
   return close ? ` Did you mean '${close.candidate}'?` : '';
 }
 
+/**
+ * `--amount -2.00` would read as an unknown option `-2`; a string option followed by a negative
+ * number takes it as its value, as a person means it.
+ */
+function joinNegativeValues(args: readonly string[], command: Command): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const current = args[index] as string;
+    const next = args[index + 1];
+    const name = current.startsWith('--') ? current.slice(2) : undefined;
+    if (
+      name !== undefined &&
+      command.options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-\d/.test(next)
+    ) {
+      joined.push(`${current}=${next}`);
+      index++;
+    } else {
+      joined.push(current);
+    }
+  }
+  return joined;
+}
+
 export interface CliIo {
   environment: Readonly<Record<string, string | undefined>>;
   workingDirectory: string;
@@ -144,7 +190,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...rest],
+      args: joinNegativeValues(rest, command),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: command.positionals === true,
       strict: true,

@@ -49,11 +49,12 @@ describe('loadConfig defaults', () => {
       },
       // Relative paths are anchored to the directory the configuration was loaded for.
       dataDirectory: path.join(directory, 'data'),
-      database: {},
+      database: { url: undefined },
       logLevel: 'info',
       admin: { username: 'admin' },
       catalogRefreshMilliseconds: 250,
-      usage: { flushIntervalMilliseconds: 200, batchSize: 500 },
+      usage: { flushIntervalMilliseconds: 100, batchSize: 500, retentionDays: 0 },
+      billing: { holdTtlMilliseconds: 3_600_000, maintenanceIntervalMilliseconds: 60_000 },
       providers: [],
       models: [],
     });
@@ -140,6 +141,14 @@ describe('loadConfig environment variables', () => {
     expect(load({ SWITCHYARD_SECRET_KEY: hex }).config.secretKey).toBe(hex);
     const base64 = Buffer.alloc(32, 7).toString('base64');
     expect(load({ SWITCHYARD_SECRET_KEY: base64 }).config.secretKey).toBe(base64);
+  });
+
+  it('reads the management admin token, which is off by default and at least 32 characters', () => {
+    expect(load().config.adminToken).toBe(undefined);
+    const token = 'x'.repeat(32);
+    expect(load({ SWITCHYARD_ADMIN_TOKEN: token }).config.adminToken).toBe(token);
+    const problem = loadError({ SWITCHYARD_ADMIN_TOKEN: 'short' }).problems[0];
+    expect(problem).toMatch(/^SWITCHYARD_ADMIN_TOKEN: must be at least 32 characters/);
   });
 });
 
