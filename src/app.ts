@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { SecretBox } from './auth/secret-box.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { handleError } from './http/error-handler.js';
+import { registerManagementApi } from './manage/manage-api.js';
 import type { RelayDependencies } from './relay/relay-dependencies.js';
 import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
 import type { Store } from './store/contract.js';
@@ -15,6 +17,10 @@ declare module 'fastify' {
 
 export interface AppDependencies extends RelayDependencies {
   store: Store;
+  /** Seals provider secrets written through the management API. */
+  secrets: SecretBox;
+  /** SWITCHYARD_ADMIN_TOKEN; undefined turns admin-token access to the management API off. */
+  adminToken: string | undefined;
 }
 
 export interface AppOptions {
@@ -104,6 +110,13 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
   });
 
   for (const prefix of relayPrefixes) registerRelayRoutes(app, dependencies, prefix);
+  registerManagementApi(app, {
+    store: dependencies.store,
+    catalog: dependencies.catalog,
+    secrets: dependencies.secrets,
+    adminToken: dependencies.adminToken,
+    now: dependencies.now,
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

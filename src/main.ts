@@ -50,6 +50,7 @@ export async function startGateway(
       redact: {
         paths: [
           'req.headers.authorization',
+          'req.headers.cookie',
           'req.headers["x-api-key"]',
           'req.headers["api-key"]',
           'apiKey',
@@ -107,7 +108,17 @@ export async function startGateway(
     stopped.push(() => upstream.close());
 
     const app = buildApp(
-      { store, catalog, settlements, wallets, upstream, now, maxAttempts: 3 },
+      {
+        store,
+        catalog,
+        settlements,
+        wallets,
+        upstream,
+        now,
+        maxAttempts: 3,
+        secrets,
+        adminToken: config.adminToken,
+      },
       {
         bodyLimitBytes: config.server.bodyLimitBytes,
         trustProxy: config.server.trustProxy,
