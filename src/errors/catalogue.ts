@@ -23,11 +23,14 @@ export const errorCatalogue = {
   // Also what a management caller gets for something outside its reach, so existence never leaks.
   resource_not_found: { status: 404, type: 'invalid_request_error' },
   already_exists: { status: 409, type: 'invalid_request_error' },
+  // A recharge code that is unknown, already used, void or expired.
+  recharge_code_invalid: { status: 400, type: 'invalid_request_error' },
   request_too_large: { status: 413, type: 'invalid_request_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   token_quota_exhausted: { status: 429, type: 'rate_limit_error' },
   daily_limit_reached: { status: 429, type: 'rate_limit_error' },
   too_many_login_attempts: { status: 429, type: 'rate_limit_error' },
+  too_many_redeem_attempts: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'server_error' },
   upstream_unavailable: { status: 502, type: 'upstream_error' },
   upstream_timeout: { status: 502, type: 'upstream_error' },

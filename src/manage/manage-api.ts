@@ -1,3 +1,4 @@
+import { rechargeCodeRoutes } from './routes/recharge-code-routes.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -32,6 +33,7 @@ const routeGroups: ReadonlyArray<(router: ManageRouter, dependencies: ManageDepe
     providerRoutes,
     usageRoutes,
     auditRoutes,
+    rechargeCodeRoutes,
   ];
 
 export type ManageApiDependencies = Omit<ManageDependencies, 'loginThrottle'> & {

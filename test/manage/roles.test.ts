@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueRechargeCodes } from '../../src/billing/recharge-codes.js';
 import type { AccountRecord } from '../../src/store/records.js';
 import { DocumentedSchemas } from './documented-schemas.js';
 import { adminToken, startManageHarness, type Auth, type ManageHarness } from './manage-harness.js';
@@ -307,6 +308,44 @@ const rows: Row[] = [
     route: 'GET /audit',
     request: () => ({ method: 'GET', path: '/audit' }),
     expect: [200, 200, 403, 403, 403, 403, 401],
+  },
+  {
+    route: 'POST /recharge-codes',
+    request: () => ({
+      method: 'POST',
+      path: '/recharge-codes',
+      body: {
+        count: 1,
+        amount: '1.00',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    }),
+    // The admin token has no account to issue from; agents pay from their own funded wallets.
+    expect: [403, 201, 201, 201, 403, 403, 401],
+  },
+  {
+    route: 'GET /recharge-codes',
+    request: () => ({ method: 'GET', path: '/recharge-codes' }),
+    expect: [200, 200, 200, 200, 403, 403, 401],
+  },
+  {
+    route: 'POST /recharge-codes/redeem',
+    request: async () => {
+      const batch = await issueRechargeCodes(harness.gateway.gateway.store, {
+        issuerAccountId: accountOf.adminSession.id,
+        issuerRole: 'admin',
+        count: 1,
+        amount: 1_000_000,
+        expiresAt: Date.now() + 86_400_000,
+      });
+      return {
+        method: 'POST',
+        path: '/recharge-codes/redeem',
+        body: { code: batch.codes[0]?.code },
+      };
+    },
+    // Anyone with a wallet redeems into it; the admin token has none.
+    expect: [403, 200, 200, 200, 200, 200, 401],
   },
   {
     route: 'GET /openapi.json',
