@@ -29,3 +29,6 @@ export const describeWithPostgres = requireOrSkip(testDatabaseUrl, 'TEST_DATABAS
 export function uniqueSchemaName(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** `describe` when TEST_REDIS_URL is set, `describe.skip` otherwise. */
+export const describeWithRedis = requireOrSkip(testRedisUrl, 'TEST_REDIS_URL');
