@@ -1,3 +1,4 @@
+import { providerKinds } from '../store/records.js';
 import { z } from 'zod';
 import { parseMoney } from '../billing/money.js';
 
@@ -79,12 +80,15 @@ export const providerConfigSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
       error: 'use lowercase letters, digits, dot, dash or underscore',
     }),
-    kind: z.enum(['openai-compatible']).default('openai-compatible'),
+    kind: z.enum(providerKinds).default('openai-compatible'),
     baseUrl: httpUrl,
     apiKey: z.string().min(1).optional(),
     streamUsage: z.boolean().default(true),
     maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
     headers: z.record(z.string(), z.string()).default({}),
+    apiVersion: z.string().min(1).optional(),
+    anthropicVersion: z.string().min(1).optional(),
+    defaultMaxTokens: wholeNumber(1, 10_000_000).optional(),
   })
   .strict();
 

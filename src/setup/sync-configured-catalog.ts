@@ -26,6 +26,13 @@ export async function syncConfiguredCatalog(
         streamUsage: provider.streamUsage,
         maxTokensField: provider.maxTokensField,
         headers: provider.headers,
+        ...(provider.apiVersion === undefined ? {} : { apiVersion: provider.apiVersion }),
+        ...(provider.anthropicVersion === undefined
+          ? {}
+          : { anthropicVersion: provider.anthropicVersion }),
+        ...(provider.defaultMaxTokens === undefined
+          ? {}
+          : { defaultMaxTokens: provider.defaultMaxTokens }),
       },
     });
     providerIds.set(provider.name, record.id);

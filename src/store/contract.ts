@@ -17,6 +17,7 @@ import type {
   ModelKind,
   ModelRecord,
   ProviderRecord,
+  ProviderKindName,
   ProviderSettings,
   Role,
   UsageRecord,
@@ -42,7 +43,7 @@ export interface NewApiKey {
 
 export interface ProviderInput {
   name: string;
-  kind: 'openai-compatible';
+  kind: ProviderKindName;
   baseUrl: string;
   apiKeyEncrypted: string | null;
   settings: ProviderSettings;

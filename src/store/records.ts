@@ -45,16 +45,26 @@ export interface ApiKeyRecord {
   lastUsedAt: EpochMilliseconds | null;
 }
 
+/** The kinds of upstream Switchyard has an adapter for. */
+export const providerKinds = ['openai-compatible', 'azure', 'anthropic', 'gemini'] as const;
+export type ProviderKindName = (typeof providerKinds)[number];
+
 export interface ProviderSettings {
   streamUsage: boolean;
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   headers: Record<string, string>;
+  /** Azure's `api-version`, or Gemini's API version (`v1beta`). */
+  apiVersion?: string;
+  /** Anthropic's `anthropic-version` header. */
+  anthropicVersion?: string;
+  /** Anthropic requires max_tokens; sent when neither the client nor the gateway sets one. */
+  defaultMaxTokens?: number;
 }
 
 export interface ProviderRecord {
   id: number;
   name: string;
-  kind: 'openai-compatible';
+  kind: ProviderKindName;
   baseUrl: string;
   /** The provider's secret sealed with the gateway's secret key; never sent to any client. */
   apiKeyEncrypted: string | null;

@@ -1,4 +1,11 @@
 import { findPreset, openAICompatiblePresets } from '../../providers/openai-compatible/presets.js';
+import { providerKinds, type ProviderKindName } from '../../store/records.js';
+
+/** Where each kind's public API lives, when --base-url is not given. */
+const defaultBaseUrls: Partial<Record<ProviderKindName, string>> = {
+  anthropic: 'https://api.anthropic.com/v1',
+  gemini: 'https://generativelanguage.googleapis.com',
+};
 import { optionalString, printTable, UsageError, type Command } from '../command.js';
 
 function presetNames(): string {
@@ -22,11 +29,14 @@ function checkBaseUrl(text: string): void {
 export const providersAdd: Command = {
   group: 'providers',
   name: 'add',
-  summary: 'Add or update an upstream provider (any OpenAI-compatible server)',
+  summary:
+    'Add or update an upstream provider: any OpenAI-compatible server, Azure OpenAI, Anthropic or Gemini',
   usage:
-    '(--name NAME | --preset PRESET) [--base-url URL] [--api-key KEY | --api-key-env VAR] [--no-stream-usage] [--max-tokens-field FIELD]',
+    '(--name NAME | --preset PRESET) [--kind KIND] [--base-url URL] [--api-key KEY | --api-key-env VAR] [--api-version V] [--no-stream-usage] [--max-tokens-field FIELD]',
   options: {
     name: { type: 'string' },
+    kind: { type: 'string' },
+    'api-version': { type: 'string' },
     preset: { type: 'string' },
     'base-url': { type: 'string' },
     'api-key': { type: 'string' },
@@ -36,6 +46,8 @@ export const providersAdd: Command = {
   },
   optionHelp: {
     name: "a short name, e.g. deepseek or local-vllm (default: the preset's name)",
+    kind: `${providerKinds.join(', ')} (default: openai-compatible, or the provider's current kind)`,
+    'api-version': "Azure's api-version (e.g. 2024-10-21) or Gemini's API version (v1beta)",
     preset: `fill in the base URL and settings of: ${presetNames()}`,
     'base-url': 'the API base URL, including /v1 (required without --preset)',
     'api-key':
@@ -80,15 +92,38 @@ export const providersAdd: Command = {
     ) {
       throw new UsageError('--max-tokens-field must be max_tokens or max_completion_tokens');
     }
+    const kindText = optionalString(values, 'kind');
+    if (kindText !== undefined && !(providerKinds as readonly string[]).includes(kindText)) {
+      throw new UsageError(`--kind must be one of ${providerKinds.join(', ')}`);
+    }
+    if (kindText !== undefined && kindText !== 'openai-compatible' && preset !== undefined) {
+      throw new UsageError('--preset is for OpenAI-compatible servers; leave it out with --kind');
+    }
+    const apiVersion = optionalString(values, 'api-version');
     const store = await context.store();
     // Re-running `providers add` for an existing provider changes only what is given.
     const existing = await store.catalog.findProviderByName(name);
-    const baseUrl = optionalString(values, 'base-url') ?? preset?.baseUrl ?? existing?.baseUrl;
+    const kind =
+      (kindText as ProviderKindName | undefined) ?? existing?.kind ?? 'openai-compatible';
+    if (
+      kind === 'azure' &&
+      apiVersion === undefined &&
+      existing?.settings.apiVersion === undefined
+    ) {
+      throw new UsageError(
+        '--api-version is required for Azure OpenAI, e.g. --api-version 2024-10-21',
+      );
+    }
+    const baseUrl =
+      optionalString(values, 'base-url') ??
+      preset?.baseUrl ??
+      existing?.baseUrl ??
+      defaultBaseUrls[kind];
     if (baseUrl === undefined) throw new UsageError('--base-url is required (or use --preset)');
     checkBaseUrl(baseUrl);
     const provider = await store.catalog.upsertProvider({
       name,
-      kind: 'openai-compatible',
+      kind,
       baseUrl,
       apiKeyEncrypted:
         apiKey === undefined ? (existing?.apiKeyEncrypted ?? null) : context.secrets().seal(apiKey),
@@ -103,6 +138,15 @@ export const providersAdd: Command = {
           existing?.settings.maxTokensField ??
           'max_tokens',
         headers: existing?.settings.headers ?? {},
+        ...(existing?.settings.anthropicVersion === undefined
+          ? {}
+          : { anthropicVersion: existing.settings.anthropicVersion }),
+        ...(existing?.settings.defaultMaxTokens === undefined
+          ? {}
+          : { defaultMaxTokens: existing.settings.defaultMaxTokens }),
+        ...((apiVersion ?? existing?.settings.apiVersion) === undefined
+          ? {}
+          : { apiVersion: apiVersion ?? existing?.settings.apiVersion }),
       },
     });
     const secret = provider.apiKeyEncrypted === null ? 'no API key' : 'API key stored encrypted';

@@ -1,3 +1,4 @@
+import { providerKinds, type ProviderSettings } from '../../store/records.js';
 import { z } from 'zod';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { ProviderRecord } from '../../store/records.js';
@@ -26,18 +27,46 @@ const headers = z
   .record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/), z.string().max(10_000))
   .describe('Extra headers sent upstream; replaces the whole set');
 const maxTokensField = z.enum(['max_tokens', 'max_completion_tokens']);
+const adapterSettings = {
+  apiVersion: z
+    .string()
+    .max(50)
+    .optional()
+    .describe("Azure's api-version, or Gemini's API version"),
+  anthropicVersion: z.string().max(50).optional().describe("Anthropic's anthropic-version header"),
+  defaultMaxTokens: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Anthropic: max_tokens when neither the client nor the wallet sets one'),
+};
+
+/** The adapter settings given in a body, without the absent ones. */
+function givenAdapterSettings(body: {
+  apiVersion?: string | undefined;
+  anthropicVersion?: string | undefined;
+  defaultMaxTokens?: number | undefined;
+}): Pick<ProviderSettings, 'apiVersion' | 'anthropicVersion' | 'defaultMaxTokens'> {
+  return {
+    ...(body.apiVersion === undefined ? {} : { apiVersion: body.apiVersion }),
+    ...(body.anthropicVersion === undefined ? {} : { anthropicVersion: body.anthropicVersion }),
+    ...(body.defaultMaxTokens === undefined ? {} : { defaultMaxTokens: body.defaultMaxTokens }),
+  };
+}
 
 const createBody = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
       error: 'use up to 63 lowercase letters, digits, dots, dashes or underscores',
     }),
-    kind: z.enum(['openai-compatible']).default('openai-compatible'),
+    kind: z.enum(providerKinds).default('openai-compatible'),
     baseUrl,
     apiKey: apiKey.optional(),
     streamUsage: z.boolean().default(true),
     maxTokensField: maxTokensField.default('max_tokens'),
     headers: headers.default({}),
+    ...adapterSettings,
   })
   .strict();
 
@@ -48,6 +77,7 @@ const updateBody = z
     streamUsage: z.boolean().optional(),
     maxTokensField: maxTokensField.optional(),
     headers: headers.optional(),
+    ...adapterSettings,
   })
   .strict();
 
@@ -91,6 +121,7 @@ export function providerRoutes(router: ManageRouter, dependencies: ManageDepende
           streamUsage: body.streamUsage,
           maxTokensField: body.maxTokensField,
           headers: body.headers,
+          ...givenAdapterSettings(body),
         },
       });
       await catalog.refresh();
@@ -135,6 +166,7 @@ export function providerRoutes(router: ManageRouter, dependencies: ManageDepende
           streamUsage: body.streamUsage ?? existing.settings.streamUsage,
           maxTokensField: body.maxTokensField ?? existing.settings.maxTokensField,
           headers: body.headers ?? existing.settings.headers,
+          ...givenAdapterSettings({ ...existing.settings, ...body }),
         },
       });
       await catalog.refresh();

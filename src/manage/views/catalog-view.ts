@@ -1,3 +1,4 @@
+import { providerKinds } from '../../store/records.js';
 import { z } from 'zod';
 import type { ModelPrices } from '../../billing/cost.js';
 import type { DeploymentRecord, ModelRecord, ProviderRecord } from '../../store/records.js';
@@ -94,7 +95,7 @@ export function viewDeployment(
 export const providerView = z.object({
   id: z.number().int(),
   name: z.string(),
-  kind: z.enum(['openai-compatible']),
+  kind: z.enum(providerKinds),
   baseUrl: z.string(),
   hasApiKey: z.boolean(),
   streamUsage: z.boolean(),

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { timeoutsSchema } from '../../config/schema.js';
 import type { DatabaseSchema } from '../database-schema.js';
-import type {
-  AccountRecord,
-  ApiKeyRecord,
-  DeploymentRecord,
-  KeyLimits,
-  ModelRecord,
-  ProviderRecord,
-  ProviderSettings,
-  UsageRecord,
+import {
+  providerKinds,
+  type AccountRecord,
+  type ApiKeyRecord,
+  type DeploymentRecord,
+  type KeyLimits,
+  type ModelRecord,
+  type ProviderRecord,
+  type ProviderSettings,
+  type UsageRecord,
 } from '../records.js';
 
 type Row<Table extends keyof DatabaseSchema> = {
@@ -35,6 +36,9 @@ const providerSettingsSchema: z.ZodType<ProviderSettings> = z.object({
   streamUsage: z.boolean().default(true),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
   headers: z.record(z.string(), z.string()).default({}),
+  apiVersion: z.string().optional(),
+  anthropicVersion: z.string().optional(),
+  defaultMaxTokens: z.number().int().positive().optional(),
 });
 
 const allowedModelsSchema = z.array(z.string()).nullable();
@@ -87,7 +91,7 @@ export function toProvider(row: Row<'providers'>): ProviderRecord {
   return {
     id: Number(row.id),
     name: row.name,
-    kind: z.enum(['openai-compatible']).parse(row.kind),
+    kind: z.enum(providerKinds).parse(row.kind),
     baseUrl: row.base_url,
     apiKeyEncrypted: row.api_key_encrypted,
     settings: parseJsonColumn(row.settings, providerSettingsSchema, 'providers.settings'),
