@@ -7,6 +7,9 @@ import { resolveSecretKey } from './auth/secret-key-file.js';
 import { Maintenance } from './billing/maintenance.js';
 import { SettlementQueue } from './billing/settlement-queue.js';
 import { WalletGate } from './billing/wallet-gate.js';
+import { MemoryLimiter } from './limits/memory/memory-limiter.js';
+import { RedisLimiter } from './limits/redis/redis-limiter.js';
+import { LimitGate } from './relay/limit-gate.js';
 import { CatalogCache } from './catalog/catalog-cache.js';
 import type { LoadedConfig } from './config/load.js';
 import { ensureAdmin, type AdminBootstrap } from './setup/ensure-admin.js';
@@ -100,6 +103,30 @@ export async function startGateway(
     await maintenance.runOnce();
     maintenance.start();
     stopped.push(() => maintenance.stop());
+    const limiter = config.redis.url
+      ? new RedisLimiter({
+          url: config.redis.url,
+          dayOffsetMinutes: config.limits.dayOffsetMinutes,
+        })
+      : new MemoryLimiter({ dayOffsetMinutes: config.limits.dayOffsetMinutes });
+    stopped.push(() => limiter.close());
+    if (limiter instanceof RedisLimiter) {
+      // A gateway that starts without its Redis would start with limits that do not hold.
+      await limiter.ready();
+    }
+    const limits = new LimitGate(limiter, config.limits.defaults, {
+      failureMode: config.limits.redisFailureMode,
+      dayOffsetMinutes: config.limits.dayOffsetMinutes,
+      tokensUsedSince: async (apiKeyId, from) => {
+        const rows = await store.usage.summarize({ apiKeyId, from, to: now() + 1, groupBy: 'key' });
+        return rows.reduce((sum, row) => sum + row.promptTokens + row.completionTokens, 0);
+      },
+      onUnavailable: (error) =>
+        logger.error(
+          { err: error, failureMode: config.limits.redisFailureMode },
+          `RATE LIMITER UNAVAILABLE: requests are ${config.limits.redisFailureMode === 'open' ? 'admitted without rate limits' : 'refused with 503'} until Redis answers again`,
+        ),
+    });
     const wallets = new WalletGate(store, {
       holdTtlMilliseconds: config.billing.holdTtlMilliseconds,
       now,
@@ -113,6 +140,7 @@ export async function startGateway(
         catalog,
         settlements,
         wallets,
+        limits,
         upstream,
         now,
         maxAttempts: 3,

@@ -235,8 +235,8 @@ describe('CatalogCache keys', () => {
     await cache.refresh();
 
     expect(cache.cachedKey('hash-known')).toBeUndefined();
-    expect(await cache.loadKey('hash-known')).toEqual(key);
-    expect(cache.cachedKey('hash-known')).toEqual(key);
+    expect(await cache.loadKey('hash-known')).toMatchObject(key);
+    expect(cache.cachedKey('hash-known')).toMatchObject(key);
 
     expect(await cache.loadKey('hash-unknown')).toBeNull();
     expect(cache.cachedKey('hash-unknown')).toBeNull();
@@ -265,7 +265,7 @@ describe('CatalogCache refresh after changes through a second handle', () => {
     expect(cache.cachedKey('hash-new')).toBeNull();
     await cache.refresh();
     expect(cache.cachedKey('hash-new')).toBeUndefined();
-    expect(await cache.loadKey('hash-new')).toEqual(created);
+    expect(await cache.loadKey('hash-new')).toMatchObject(created);
   });
 
   it('sees a key the CLI disabled', async () => {
@@ -328,7 +328,7 @@ describe('CatalogCache refresh after changes through a second handle', () => {
     await cache.refresh();
     expect(cache.models()).toBe(models);
     expect(cache.model('chat-a')).toBe(chat);
-    expect(cache.cachedKey('hash-stable')).toEqual(key);
+    expect(cache.cachedKey('hash-stable')).toMatchObject(key);
   });
 
   it('shares reloads: callers arriving during one share a single follow-up', async () => {

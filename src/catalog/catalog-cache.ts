@@ -4,7 +4,18 @@ import type { DeploymentTimeouts } from '../config/schema.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/contract.js';
 import { adapterFor } from '../providers/registry.js';
 import type { Store } from '../store/contract.js';
-import type { ApiKeyRecord, ModelKind, ProviderRecord } from '../store/records.js';
+import type {
+  AccountStatus,
+  ApiKeyRecord,
+  KeyLimits,
+  ModelKind,
+  ProviderRecord,
+} from '../store/records.js';
+
+/** A key as the relay needs it: with what of its account shapes every request. */
+export type AuthenticatedKey = ApiKeyRecord & {
+  account: { status: AccountStatus; defaultLimits: KeyLimits };
+};
 
 /** A deployment with everything the relay needs to call it, resolved once per catalog load. */
 export interface ResolvedDeployment {
@@ -55,7 +66,7 @@ function splitBaseUrl(baseUrl: string): { origin: string; basePath: string } {
  */
 export class CatalogCache {
   private snapshot: Snapshot = { version: -1, models: new Map(), sortedModels: [] };
-  private readonly keys = new Map<string, ApiKeyRecord | null>();
+  private readonly keys = new Map<string, AuthenticatedKey | null>();
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
@@ -112,14 +123,19 @@ export class CatalogCache {
   }
 
   /** The key for this hash if it is cached: a record, `null` for "no such key", undefined if unknown. */
-  cachedKey(keyHash: string): ApiKeyRecord | null | undefined {
+  cachedKey(keyHash: string): AuthenticatedKey | null | undefined {
     return this.keys.get(keyHash);
   }
 
   /** Reads a key from the store and remembers the answer, including "no such key". */
-  async loadKey(keyHash: string): Promise<ApiKeyRecord | null> {
+  async loadKey(keyHash: string): Promise<AuthenticatedKey | null> {
     const generation = this.generation;
-    const record = (await this.store.apiKeys.findByHash(keyHash)) ?? null;
+    const key = await this.store.apiKeys.findByHash(keyHash);
+    const account = key ? await this.store.accounts.findById(key.accountId) : undefined;
+    const record: AuthenticatedKey | null =
+      key && account
+        ? { ...key, account: { status: account.status, defaultLimits: account.defaultLimits } }
+        : null;
     // A change that landed while we read may have made this answer stale; don't keep it.
     if (generation === this.generation) {
       if (this.keys.size >= maximumCachedKeys) this.keys.clear();

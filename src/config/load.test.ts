@@ -55,6 +55,8 @@ describe('loadConfig defaults', () => {
       catalogRefreshMilliseconds: 250,
       usage: { flushIntervalMilliseconds: 100, batchSize: 500, retentionDays: 0 },
       billing: { holdTtlMilliseconds: 3_600_000, maintenanceIntervalMilliseconds: 60_000 },
+      limits: { defaults: { rpm: 600 }, dayOffsetMinutes: 0, redisFailureMode: 'open' },
+      redis: {},
       providers: [],
       models: [],
     });

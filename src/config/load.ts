@@ -20,6 +20,10 @@ export const environmentSettings: ReadonlyArray<{ variables: string[]; path: str
   { variables: ['SWITCHYARD_ADMIN_PASSWORD'], path: ['admin', 'password'] },
   { variables: ['SWITCHYARD_USAGE_RETENTION_DAYS'], path: ['usage', 'retentionDays'] },
   { variables: ['SWITCHYARD_HOLD_TTL_MILLISECONDS'], path: ['billing', 'holdTtlMilliseconds'] },
+  { variables: ['REDIS_URL'], path: ['redis', 'url'] },
+  { variables: ['SWITCHYARD_REDIS_FAILURE_MODE'], path: ['limits', 'redisFailureMode'] },
+  { variables: ['SWITCHYARD_DEFAULT_RPM'], path: ['limits', 'defaults', 'rpm'] },
+  { variables: ['SWITCHYARD_DAY_OFFSET_MINUTES'], path: ['limits', 'dayOffsetMinutes'] },
 ];
 
 /** A configuration that failed validation; its message names every bad setting and its source. */

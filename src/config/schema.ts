@@ -34,6 +34,19 @@ function isHttpUrl(value: string): boolean {
 
 const httpUrl = z.string().refine(isHttpUrl, { error: 'expected an http(s) URL' });
 
+/** A set of limits; each absent one is unlimited. Money limits are micro-units. */
+export const limitSetSchema = z
+  .object({
+    rpm: wholeNumber(1, 10_000_000).optional(),
+    tpm: wholeNumber(1, 10_000_000_000).optional(),
+    rpd: wholeNumber(1, 1_000_000_000).optional(),
+    dailySpend: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+    tokenQuota: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+    tokenQuotaPeriod: z.enum(['lifetime', 'month']).optional(),
+    maxConcurrency: wholeNumber(1, 100_000).optional(),
+  })
+  .strict();
+
 export const timeoutsSchema = z
   .object({
     connectMilliseconds: wholeNumber(1, 600_000).default(10_000),
@@ -157,6 +170,26 @@ export const configSchema = z
       })
       .strict()
       .default({ holdTtlMilliseconds: 3_600_000, maintenanceIntervalMilliseconds: 60_000 }),
+    limits: z
+      .object({
+        /** Limits of every key whose own and account's limits leave them unset. */
+        defaults: limitSetSchema.default({ rpm: 600 }),
+        dayOffsetMinutes: wholeNumber(-1439, 1439).default(0),
+        redisFailureMode: z.enum(['open', 'closed']).default('open'),
+      })
+      .strict()
+      .default({ defaults: { rpm: 600 }, dayOffsetMinutes: 0, redisFailureMode: 'open' }),
+    redis: z
+      .object({
+        url: z
+          .string()
+          .refine((value) => /^rediss?:\/\//.test(value), {
+            error: "expected 'redis://…' or 'rediss://…'",
+          })
+          .optional(),
+      })
+      .strict()
+      .default({}),
     providers: z.array(providerConfigSchema).default([]),
     models: z.array(modelConfigSchema).default([]),
   })

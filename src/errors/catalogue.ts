@@ -35,6 +35,8 @@ export const errorCatalogue = {
   upstream_unavailable: { status: 502, type: 'upstream_error' },
   upstream_timeout: { status: 502, type: 'upstream_error' },
   shutting_down: { status: 503, type: 'server_error' },
+  // The shared limiter (Redis) cannot be reached and the gateway is set to fail closed.
+  limits_unavailable: { status: 503, type: 'server_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,7 +1,6 @@
 import { hashApiKey, readPresentedKey } from '../auth/api-keys.js';
-import type { CatalogCache } from '../catalog/catalog-cache.js';
+import type { AuthenticatedKey, CatalogCache } from '../catalog/catalog-cache.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { ApiKeyRecord } from '../store/records.js';
 
 type KeyHeaders = Parameters<typeof readPresentedKey>[0];
 
@@ -13,7 +12,7 @@ export async function authenticate(
   headers: KeyHeaders,
   catalog: CatalogCache,
   now: number,
-): Promise<ApiKeyRecord> {
+): Promise<AuthenticatedKey> {
   const presented = readPresentedKey(headers);
   if (presented === undefined) {
     throw new GatewayError(
@@ -34,6 +33,12 @@ export async function authenticate(
     throw new GatewayError(
       'api_key_disabled',
       `The API key '${key.keyPrefix}…' is disabled. Enable it in your dashboard or ask your admin.`,
+    );
+  }
+  if (key.account.status !== 'active') {
+    throw new GatewayError(
+      'api_key_disabled',
+      `The account that owns the API key '${key.keyPrefix}…' is disabled. Ask your agent or admin to enable it.`,
     );
   }
   if (key.expiresAt !== null && key.expiresAt <= now) {

@@ -5,7 +5,8 @@ import { authorizeModel } from './authorize-model.js';
 import { callUpstream, scrubUpstreamDetails } from './call-upstream.js';
 import { usageOrCount } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
-import { runRelayExchange } from './relay-exchange.js';
+import { admitToLimits, runRelayExchange } from './relay-exchange.js';
+import { planHold } from '../billing/hold-plan.js';
 import { relayStream } from './relay-stream.js';
 import { validateChatRequest } from './validate-request.js';
 
@@ -24,14 +25,20 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
       const model = authorizeModel(key, body.model, 'chat', dependencies.catalog);
       trace.prices = model.prices;
       const requestedOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-      const hold = await dependencies.wallets.hold(request.id, key.accountId, {
+      const holdInput = {
         bodyBytes: request.bodyBytes,
         prices: model.prices,
         requestedOutputTokens,
         modelMaxOutputTokens: model.maxOutputTokens,
         producesOutput: true,
         choices: body.n ?? 1,
+      };
+      await admitToLimits(dependencies, request, reply, trace, key, {
+        // About four bytes a token for the prompt, plus the output the client asked for.
+        tokens: Math.ceil(request.bodyBytes / 4) + (requestedOutputTokens ?? 0) * (body.n ?? 1),
+        spend: planHold(holdInput).amount,
       });
+      const hold = await dependencies.wallets.hold(request.id, key.accountId, holdInput);
       trace.hold = hold;
       const context = {
         clientWantsUsage:

@@ -4,7 +4,8 @@ import { authorizeModel } from './authorize-model.js';
 import { callUpstream } from './call-upstream.js';
 import { countInputTokens } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
-import { runRelayExchange } from './relay-exchange.js';
+import { admitToLimits, runRelayExchange } from './relay-exchange.js';
+import { planHold } from '../billing/hold-plan.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
 
 /** POST /embeddings: the same pipeline as chat; embeddings are priced on their input tokens. */
@@ -14,14 +15,19 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
       const body = validateEmbeddingsRequest(request.body);
       const model = authorizeModel(key, body.model, 'embedding', dependencies.catalog);
       trace.prices = model.prices;
-      trace.hold = await dependencies.wallets.hold(request.id, key.accountId, {
+      const holdInput = {
         bodyBytes: request.bodyBytes,
         prices: model.prices,
         requestedOutputTokens: undefined,
         modelMaxOutputTokens: null,
         producesOutput: false,
         choices: 1,
+      };
+      await admitToLimits(dependencies, request, reply, trace, key, {
+        tokens: Math.ceil(request.bodyBytes / 4),
+        spend: planHold(holdInput).amount,
       });
+      trace.hold = await dependencies.wallets.hold(request.id, key.accountId, holdInput);
       const attempt = await callUpstream({
         client: dependencies.upstream,
         model,

@@ -21,6 +21,7 @@ export function listModelsHandler(dependencies: RelayDependencies) {
     reply: FastifyReply,
   ): Promise<void> {
     const key = await authenticate(request.headers, dependencies.catalog, dependencies.now());
+    void reply.headers(await dependencies.limits.headers(key, dependencies.now()));
     const data = dependencies.catalog
       .models()
       .filter((model) => keyAllowsModel(key, model.id))
@@ -36,6 +37,7 @@ export function retrieveModelHandler(dependencies: RelayDependencies) {
     reply: FastifyReply,
   ): Promise<void> {
     const key = await authenticate(request.headers, dependencies.catalog, dependencies.now());
+    void reply.headers(await dependencies.limits.headers(key, dependencies.now()));
     const modelId = request.params['*'];
     const model = dependencies.catalog.model(modelId);
     if (!model || !keyAllowsModel(key, modelId)) {

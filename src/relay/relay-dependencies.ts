@@ -2,11 +2,14 @@ import type { SettlementQueue } from '../billing/settlement-queue.js';
 import type { WalletGate } from '../billing/wallet-gate.js';
 import type { CatalogCache } from '../catalog/catalog-cache.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { LimitGate } from './limit-gate.js';
 
 /** What the relay routes are built from; `main.ts` chooses the implementations. */
 export interface RelayDependencies {
   catalog: CatalogCache;
   upstream: UpstreamClient;
+  /** Admits requests against their key's rate limits and quotas. */
+  limits: LimitGate;
   /** Places the hold before an upstream call. */
   wallets: WalletGate;
   /** Settles finished requests (charge, ledger, usage record) in batches. */

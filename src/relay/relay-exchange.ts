@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyRecord } from '../store/records.js';
+import type { AuthenticatedKey } from '../catalog/catalog-cache.js';
 import { abortOnClientClose } from './abort-on-close.js';
 import { authenticate } from './authenticate.js';
 import { ClientGoneError } from './call-upstream.js';
@@ -8,7 +8,7 @@ import type { RelayDependencies } from './relay-dependencies.js';
 import { UsageTrace } from './usage-trace.js';
 
 export interface RelayExchange {
-  key: ApiKeyRecord;
+  key: AuthenticatedKey;
   trace: UsageTrace;
   /** Fires when the client goes away before its response is complete. */
   signal: AbortSignal;
@@ -34,6 +34,7 @@ export async function runRelayExchange(
   const key = await authenticate(request.headers, dependencies.catalog, dependencies.now());
   const trace = new UsageTrace(
     dependencies.settlements,
+    dependencies.limits,
     request.id,
     key,
     startedAt,
@@ -51,6 +52,28 @@ export async function runRelayExchange(
     const clientError = toClientError(error, trace.modelId);
     const described = describeForRecord(clientError);
     trace.finish(described.status, described.code, undefined);
+    // Every response to a key carries its rate-limit state, errors before admission included.
+    if (!trace.limitHeadersSet && !reply.sent) {
+      void reply.headers(await dependencies.limits.headers(key, dependencies.now()));
+    }
     throw clientError;
   }
+}
+
+/**
+ * The limits stage: admits the request against its key's limits and puts the rate-limit headers
+ * on the response, a refusal's included (the 429 carries them itself).
+ */
+export async function admitToLimits(
+  dependencies: RelayDependencies,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  trace: UsageTrace,
+  key: AuthenticatedKey,
+  estimates: { tokens: number; spend: number },
+): Promise<void> {
+  trace.limitHeadersSet = true;
+  const admission = await dependencies.limits.admit(key, request.id, estimates, dependencies.now());
+  trace.limitTicket = admission.ticket;
+  void reply.headers(admission.headers);
 }

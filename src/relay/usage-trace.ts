@@ -3,6 +3,7 @@ import type { SettlementQueue } from '../billing/settlement-queue.js';
 import type { PlacedHold } from '../billing/wallet-gate.js';
 import type { TokenUsage } from '../providers/contract.js';
 import type { ApiKeyRecord } from '../store/records.js';
+import type { LimitGate, LimitTicket } from './limit-gate.js';
 
 const noTokens: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
 
@@ -17,11 +18,16 @@ export class UsageTrace {
   stream = false;
   /** The wallet hold placed for this request; released when it settles. */
   hold: PlacedHold | undefined;
+  /** The request's admission by the limiter; completed with the real usage. */
+  limitTicket: LimitTicket | undefined;
+  /** Whether the rate-limit headers are already on the response. */
+  limitHeadersSet = false;
   private firstTokenAt: number | undefined;
   private finished = false;
 
   constructor(
     private readonly settlements: SettlementQueue,
+    private readonly limits: LimitGate,
     private readonly requestId: string,
     private readonly key: ApiKeyRecord,
     private readonly startedAt: number,
@@ -63,6 +69,14 @@ export class UsageTrace {
       ? { id: this.hold.id, accountId: this.hold.accountId, amount: this.hold.amount }
       : null;
     this.settlements.enqueue({ usage: record, hold });
+    if (this.limitTicket) {
+      this.limits.complete(
+        this.limitTicket,
+        tokens.promptTokens + tokens.completionTokens,
+        cost,
+        this.createdAt + record.latencyMilliseconds,
+      );
+    }
     return cost;
   }
 }

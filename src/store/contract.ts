@@ -107,7 +107,12 @@ export interface AccountRepository {
   /** Changes what is given; answers the account as it now is, or undefined if there is none. */
   update(
     id: number,
-    patch: { email?: string | null; status?: AccountStatus; passwordHash?: string | null },
+    patch: {
+      email?: string | null;
+      status?: AccountStatus;
+      passwordHash?: string | null;
+      defaultLimits?: KeyLimits;
+    },
   ): Promise<AccountRecord | undefined>;
   /** The accounts that belong to an agent. */
   listChildren(parentId: number): Promise<AccountRecord[]>;

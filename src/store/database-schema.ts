@@ -14,6 +14,7 @@ export interface DatabaseSchema {
     parent_id: number | null;
     password_hash: string | null;
     status: string;
+    default_limits: Generated<string>;
     created_at: number;
   };
   api_keys: {

@@ -240,6 +240,15 @@ function createMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_account_limits': {
+      async up(database: AnyDatabase): Promise<void> {
+        // Default limits for every key of the account (a key's own limits win).
+        await database.schema
+          .alterTable('accounts')
+          .addColumn('default_limits', 'text', (column) => column.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
   };
 }
 

@@ -17,6 +17,8 @@ export interface AccountRecord {
   parentId: number | null;
   passwordHash: string | null;
   status: AccountStatus;
+  /** Limits every key of this account gets unless the key sets its own. */
+  defaultLimits: KeyLimits;
   createdAt: EpochMilliseconds;
 }
 
@@ -27,6 +29,7 @@ export interface KeyLimits {
   rpd?: number;
   dailySpend?: number;
   tokenQuota?: number;
+  tokenQuotaPeriod?: 'lifetime' | 'month';
   maxConcurrency?: number;
 }
 

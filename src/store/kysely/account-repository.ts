@@ -1,5 +1,5 @@
 import type { AccountRepository } from '../contract.js';
-import type { Database } from './executor.js';
+import { bumpVersion, type Database } from './executor.js';
 import { toAccount } from './row-parsers.js';
 
 /** Accounts over Kysely. */
@@ -40,9 +40,18 @@ export function accountRepository(database: Database, now: () => number): Accoun
         ...(patch.email !== undefined ? { email: patch.email } : {}),
         ...(patch.status !== undefined ? { status: patch.status } : {}),
         ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+        ...(patch.defaultLimits !== undefined
+          ? { default_limits: JSON.stringify(patch.defaultLimits) }
+          : {}),
       };
       if (Object.keys(changes).length > 0) {
-        await database.updateTable('accounts').set(changes).where('id', '=', id).execute();
+        await database.transaction().execute(async (transaction) => {
+          await transaction.updateTable('accounts').set(changes).where('id', '=', id).execute();
+          // Status and limits shape every key of the account: cached keys must be reloaded.
+          if (patch.status !== undefined || patch.defaultLimits !== undefined) {
+            await bumpVersion(transaction);
+          }
+        });
       }
       const row = await database
         .selectFrom('accounts')

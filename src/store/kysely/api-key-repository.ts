@@ -75,8 +75,13 @@ export function apiKeyRepository(database: Database, now: () => number): ApiKeyR
           ...(patch.limits !== undefined ? { limits: JSON.stringify(patch.limits) } : {}),
         };
         if (Object.keys(changes).length > 0) {
-          await transaction.updateTable('api_keys').set(changes).where('id', '=', id).execute();
-          await bumpVersion(transaction);
+          const result = await transaction
+            .updateTable('api_keys')
+            .set(changes)
+            .where('id', '=', id)
+            .executeTakeFirst();
+          // No key, no change: every cache in the cluster would reload the catalog for nothing.
+          if (Number(result.numUpdatedRows) > 0) await bumpVersion(transaction);
         }
         const row = await transaction
           .selectFrom('api_keys')

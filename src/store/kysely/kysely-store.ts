@@ -32,7 +32,19 @@ export function createKyselyStore(
     audit: auditRepository(database, now),
     sessions: sessionRepository(database),
     async migrate() {
-      const migrator = new Migrator({ db: database, provider: migrationProvider(dialect) });
+      // Kysely's migrator takes its own tables in any schema of the database for present unless
+      // told its schema: beside another Switchyard schema (tests, staging) it would skip creating
+      // them in ours and then fail to find them.
+      const migrationTableSchema =
+        dialect === 'postgres'
+          ? (await sql<{ name: string | null }>`select current_schema() as name`.execute(database))
+              .rows[0]?.name
+          : undefined;
+      const migrator = new Migrator({
+        db: database,
+        provider: migrationProvider(dialect),
+        ...(migrationTableSchema ? { migrationTableSchema } : {}),
+      });
       // Two processes starting on a fresh database (the gateway and a CLI command) can both see
       // a migration as pending; the loser's transaction fails and rolls back, and a second look
       // finds the migration applied. A migration that is itself broken fails every attempt.

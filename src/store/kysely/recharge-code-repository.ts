@@ -31,6 +31,22 @@ export function rechargeCodeRepository(
             .returningAll()
             .executeTakeFirst();
           if (!wallet) {
+            // Say why, as `wallets.move` does: an agent told "insufficient funds" about a
+            // suspended wallet tops up in vain.
+            const current = await transaction
+              .selectFrom('wallets')
+              .select('status')
+              .where('account_id', '=', input.issuerAccountId)
+              .executeTakeFirst();
+            if (!current) {
+              throw new MoneyError('no_wallet', `Account ${input.issuerAccountId} has no wallet.`);
+            }
+            if (current.status !== 'active') {
+              throw new MoneyError(
+                'wallet_suspended',
+                `The wallet of account ${input.issuerAccountId} is suspended.`,
+              );
+            }
             throw new MoneyError(
               'insufficient_funds',
               `Issuing ${input.codes.length} codes of ${input.amount} micro-units needs ${total} available in the issuer's active wallet.`,

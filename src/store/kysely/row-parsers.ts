@@ -28,6 +28,7 @@ const limitsSchema: z.ZodType<KeyLimits> = z
     rpd: z.number().int().nonnegative().optional(),
     dailySpend: z.number().int().nonnegative().optional(),
     tokenQuota: z.number().int().nonnegative().optional(),
+    tokenQuotaPeriod: z.enum(['lifetime', 'month']).optional(),
     maxConcurrency: z.number().int().nonnegative().optional(),
   })
   .strip();
@@ -63,6 +64,7 @@ export function toAccount(row: Row<'accounts'>): AccountRecord {
     parentId: row.parent_id === null ? null : Number(row.parent_id),
     passwordHash: row.password_hash,
     status: z.enum(['active', 'disabled']).parse(row.status),
+    defaultLimits: parseJsonColumn(row.default_limits, limitsSchema, 'accounts.default_limits'),
     createdAt: Number(row.created_at),
   };
 }

@@ -105,10 +105,12 @@ export function usageRepository(database: Database): UsageRepository {
     },
 
     async summarize(query: UsageSummaryQuery) {
-      // Integer division of epoch milliseconds gives the UTC day in both dialects.
+      // Integer division of epoch milliseconds gives the UTC day in both dialects. The divisor is
+      // a literal: better-sqlite3 binds every JS number as a REAL, and a REAL divisor would make
+      // SQLite divide exactly, giving each millisecond its own "day".
       const bucket =
         query.groupBy === 'day'
-          ? sql<string | number>`created_at / ${millisecondsPerDay}`
+          ? sql<string | number>`created_at / ${sql.lit(millisecondsPerDay)}`
           : query.groupBy === 'model'
             ? sql<string | number>`model_id`
             : sql<string | number>`api_key_id`;

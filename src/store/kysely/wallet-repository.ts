@@ -1,50 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import {
-  MoneyError,
-  type Settlement,
-  type WalletMismatch,
-  type WalletRepository,
-} from '../money-contract.js';
+import { MoneyError, type WalletMismatch, type WalletRepository } from '../money-contract.js';
 import type { Dialect } from '../migrations.js';
-import type { LedgerKind, WalletRecord } from '../money-records.js';
-import { usageRow } from './usage-repository.js';
+import type { WalletRecord } from '../money-records.js';
 import { writeTransaction, type Database, type Executor } from './executor.js';
+import { appendLedger } from './ledger-lines.js';
+import { settleBatch } from './settlement.js';
 import { toHold, toLedgerEntry, toWallet } from './money-row-parsers.js';
-
-interface LedgerLine {
-  accountId: number;
-  kind: LedgerKind;
-  amount: number;
-  balanceAfter: number;
-  actorAccountId: number | null;
-  reason: string | null;
-  requestId: string | null;
-  reference: string | null;
-}
-
-async function appendLedger(
-  executor: Executor,
-  lines: readonly LedgerLine[],
-  createdAt: number,
-): Promise<void> {
-  if (lines.length === 0) return;
-  await executor
-    .insertInto('ledger_entries')
-    .values(
-      lines.map((line) => ({
-        account_id: line.accountId,
-        kind: line.kind,
-        amount: line.amount,
-        balance_after: line.balanceAfter,
-        actor_account_id: line.actorAccountId,
-        reason: line.reason,
-        request_id: line.requestId,
-        reference: line.reference,
-        created_at: createdAt,
-      })),
-    )
-    .execute();
-}
 
 /**
  * Changes a balance by `delta` in one guarded statement. A debit only happens while what is
@@ -106,6 +68,14 @@ export function walletRepository(
     },
 
     async placeHold(hold) {
+      // A negative hold would raise what is available; a fractional one would put a REAL into
+      // SQLite's integer arithmetic. Either is a bug upstream, refused before it touches a wallet.
+      if (!Number.isSafeInteger(hold.amount) || hold.amount < 0) {
+        throw new MoneyError(
+          'invalid_amount',
+          'A hold must be a whole, non-negative number of micro-units.',
+        );
+      }
       return writeTransaction(database, dialect, async (transaction) => {
         const timestamp = now();
         const updated = await transaction
@@ -141,38 +111,7 @@ export function walletRepository(
     },
 
     async settle(settlements) {
-      if (settlements.length === 0) return;
-      // Wallet rows are locked in account order, so two instances settling at once cannot deadlock.
-      const ordered = [...settlements].sort(
-        (left, right) => left.usage.accountId - right.usage.accountId,
-      );
-      await writeTransaction(database, dialect, async (transaction) => {
-        const timestamp = now();
-        const already = new Set(
-          (
-            await transaction
-              .selectFrom('usage_records')
-              .select('request_id')
-              .where(
-                'request_id',
-                'in',
-                ordered.map((settlement) => settlement.usage.requestId),
-              )
-              .execute()
-          ).map((row) => row.request_id),
-        );
-        const ledger: LedgerLine[] = [];
-        const usage: Settlement['usage'][] = [];
-        for (const settlement of ordered) {
-          if (already.has(settlement.usage.requestId)) continue;
-          already.add(settlement.usage.requestId);
-          const charged = await settleOne(transaction, dialect, settlement, timestamp, ledger);
-          usage.push({ ...settlement.usage, cost: charged });
-        }
-        await appendLedger(transaction, ledger, timestamp);
-        if (usage.length > 0)
-          await transaction.insertInto('usage_records').values(usage.map(usageRow)).execute();
-      });
+      await settleBatch(database, dialect, now, settlements);
     },
 
     async move(movement) {
@@ -224,7 +163,8 @@ export function walletRepository(
       }
       return writeTransaction(database, dialect, async (transaction) => {
         const timestamp = now();
-        const reference = `transfer:${input.fromAccountId}>${input.toAccountId}@${timestamp}`;
+        // Pairs the two lines of this transfer and no other, even one alike in the same millisecond.
+        const reference = `transfer:${input.fromAccountId}>${input.toAccountId}@${timestamp}:${randomUUID()}`;
         // Lower account id first: concurrent opposite transfers lock in the same order.
         const debitFirst = input.fromAccountId < input.toAccountId;
         let to: WalletRecord | undefined;
@@ -299,9 +239,14 @@ export function walletRepository(
 
     async releaseExpiredHolds(at) {
       return writeTransaction(database, dialect, async (transaction) => {
+        // PostgreSQL: a hold locked by a settlement in progress is that settlement's to release;
+        // skipping it means the sweeper never waits on a hold while another waits on a wallet.
         const expired = await transaction
           .deleteFrom('holds')
-          .where('expires_at', '<=', at)
+          .where('id', 'in', (expression) => {
+            const query = expression.selectFrom('holds').select('id').where('expires_at', '<=', at);
+            return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+          })
           .returning(['account_id', 'amount'])
           .execute();
         const byAccount = new Map<number, number>();
@@ -359,60 +304,4 @@ export function walletRepository(
         );
     },
   };
-}
-
-/**
- * Settles one request inside the batch's transaction and answers what was charged: the hold is
- * released, then the cost is charged up to what the wallet has beyond its other holds. Charging
- * less than the cost only happens when a provider reports more usage than the hold allowed for;
- * the wallet never goes below zero and never below what other requests hold.
- */
-async function settleOne(
-  transaction: Executor,
-  dialect: Dialect,
-  settlement: Settlement,
-  timestamp: number,
-  ledger: LedgerLine[],
-): Promise<number> {
-  const accountId = settlement.usage.accountId;
-  let released = 0;
-  if (settlement.hold) {
-    const hold = await transaction
-      .deleteFrom('holds')
-      .where('id', '=', settlement.hold.id)
-      .returning('amount')
-      .executeTakeFirst();
-    // A hold swept after expiry has already been released.
-    released = hold ? Number(hold.amount) : 0;
-  }
-  const cost = settlement.usage.cost;
-  if (released === 0 && cost <= 0) return 0;
-  let select = transaction
-    .selectFrom('wallets')
-    .select(['balance', 'held'])
-    .where('account_id', '=', accountId);
-  if (dialect === 'postgres') select = select.forUpdate();
-  const wallet = await select.executeTakeFirst();
-  if (!wallet) return 0;
-  const heldAfter = Number(wallet.held) - released;
-  const charged = Math.max(0, Math.min(cost, Number(wallet.balance) - heldAfter));
-  const balanceAfter = Number(wallet.balance) - charged;
-  await transaction
-    .updateTable('wallets')
-    .set({ held: heldAfter, balance: balanceAfter, updated_at: timestamp })
-    .where('account_id', '=', accountId)
-    .execute();
-  if (charged > 0) {
-    ledger.push({
-      accountId,
-      kind: 'charge',
-      amount: -charged,
-      balanceAfter,
-      actorAccountId: null,
-      reason: null,
-      requestId: settlement.usage.requestId,
-      reference: settlement.usage.modelId,
-    });
-  }
-  return charged;
 }

@@ -5,8 +5,16 @@ import {
   testDatabaseUrl,
   uniqueSchemaName,
 } from '../../../test/support/services.js';
+import { accountKeyContractSuite } from '../account-key.case.js';
+import { auditSessionContractSuite } from '../audit-session.case.js';
 import { storeContractSuite } from '../common.case.js';
 import type { Store } from '../contract.js';
+import { moneyConcurrencySuite } from '../money-concurrency.case.js';
+import { rechargeCodeContractSuite } from '../recharge-code.case.js';
+import { settlementContractSuite } from '../settlement.case.js';
+import type { StoreHarness } from '../store-fixture.case.js';
+import { usageQueryContractSuite } from '../usage-query.case.js';
+import { walletContractSuite } from '../wallet.case.js';
 import { openPostgresStore } from './open-postgres-store.js';
 
 describeWithPostgres('PostgreSQL store', () => {
@@ -27,10 +35,52 @@ describeWithPostgres('PostgreSQL store', () => {
     await client.end();
   });
 
-  storeContractSuite('postgres', async (): Promise<Store> => {
+  /** Every store shares the schema; a peer is simply another pool, as another instance has. */
+  const openOne = async (): Promise<Store> => {
     const store = await openPostgresStore(url, { schema, maxConnections: 4 });
     await store.migrate();
     return store;
+  };
+  const harness: StoreHarness = {
+    name: 'postgres',
+    open: openOne,
+    openPeer: openOne,
+    async rawSql(_store, statement) {
+      const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+
+  storeContractSuite('postgres', openOne);
+  accountKeyContractSuite(harness);
+  walletContractSuite(harness);
+  settlementContractSuite(harness);
+  moneyConcurrencySuite(harness);
+  rechargeCodeContractSuite(harness);
+  auditSessionContractSuite(harness);
+  usageQueryContractSuite(harness);
+
+  it('migrates a new schema while another schema of the database holds the tables', async () => {
+    // The suite's schema, migrated in beforeAll, is the other one.
+    const fresh = uniqueSchemaName('store_fresh');
+    const store = await openPostgresStore(url, { schema: fresh });
+    try {
+      await store.migrate();
+      const account = await store.accounts.create({ username: 'first', role: 'admin' });
+      expect(await store.accounts.list()).toEqual([account]);
+      await store.migrate();
+    } finally {
+      await store.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${fresh} cascade`);
+      await client.end();
+    }
   });
 
   it('returns money and times as numbers, not the strings pg gives for bigint', async () => {

@@ -3,8 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accountKeyContractSuite } from '../account-key.case.js';
+import { auditSessionContractSuite } from '../audit-session.case.js';
 import { storeContractSuite } from '../common.case.js';
 import type { Store } from '../contract.js';
+import { moneyConcurrencySuite } from '../money-concurrency.case.js';
+import { rechargeCodeContractSuite } from '../recharge-code.case.js';
+import { settlementContractSuite } from '../settlement.case.js';
+import type { StoreHarness } from '../store-fixture.case.js';
+import { usageQueryContractSuite } from '../usage-query.case.js';
+import { walletContractSuite } from '../wallet.case.js';
 import { openSqliteStore } from './open-sqlite-store.js';
 
 const directories: string[] = [];
@@ -19,11 +27,40 @@ afterAll(() => {
   for (const directory of directories) fs.rmSync(directory, { recursive: true, force: true });
 });
 
-storeContractSuite('sqlite', async () => {
-  const store = openSqliteStore(temporaryDatabaseFile());
-  await store.migrate();
-  return store;
-});
+/** The file each store of the contract suites was opened on. */
+const files = new WeakMap<Store, string>();
+
+const harness: StoreHarness = {
+  name: 'sqlite',
+  async open() {
+    const file = temporaryDatabaseFile();
+    const store = openSqliteStore(file);
+    files.set(store, file);
+    await store.migrate();
+    return store;
+  },
+  // No `openPeer`: two handles in one process cannot share a file under load, because SQLite's
+  // busy wait blocks the event loop the other handle needs to finish its transaction.
+  async rawSql(store, statement) {
+    const file = files.get(store);
+    if (file === undefined) throw new Error('The store was not opened by this harness');
+    const connection = new BetterSqlite3(file);
+    try {
+      connection.exec(statement);
+    } finally {
+      connection.close();
+    }
+  },
+};
+
+storeContractSuite('sqlite', () => harness.open());
+accountKeyContractSuite(harness);
+walletContractSuite(harness);
+settlementContractSuite(harness);
+moneyConcurrencySuite(harness);
+rechargeCodeContractSuite(harness);
+auditSessionContractSuite(harness);
+usageQueryContractSuite(harness);
 
 describe('SQLite store on a file', () => {
   let file: string;
