@@ -1,0 +1,61 @@
+import type { BenchOptions } from './options.js';
+import {
+  budgetTable,
+  firstTokenTable,
+  scenarioTable,
+  unbufferedTable,
+  type BenchReport,
+} from './report.js';
+
+const megabyte = 1024 * 1024;
+
+/** Prints the tables, the budget verdicts and the profile summary of one run. */
+export function printReport(
+  report: BenchReport,
+  options: BenchOptions,
+  log: (line: string) => void,
+): void {
+  log('');
+  if (report.scenarios.length > 0) {
+    log(scenarioTable(report.scenarios));
+    log(
+      "\nCPU µs/req and RSS MB are the proxy process's own (/proc utime+stime per response, peak VmRSS).",
+    );
+    log(
+      `+p50 = p50 − direct p50. Mock: latency ${options.latency} ms, ${options.chunks} chunks, ${options.chunkDelay} ms apart.\n`,
+    );
+    log(firstTokenTable(report.timeToFirstToken));
+    log('');
+    log(unbufferedTable(report.unbuffered));
+    log('');
+  }
+  if ('skipped' in report.nginx) log(`nginx: ${report.nginx.skipped}\n`);
+  const streams = report.openStreams;
+  if (streams !== undefined) {
+    log(
+      `Open streams: ${streams.openAtMeasurement} of ${streams.requested} open after ${(streams.openingMilliseconds / 1000).toFixed(1)} s ` +
+        `(${streams.failed} failed, ${streams.endedEarly} ended early${streams.firstError === undefined ? '' : `, first error: ${streams.firstError}`}; ${streams.origins} mock origins).\n` +
+        `Gateway RSS: ${(streams.rssBeforeBytes / megabyte).toFixed(1)} MB before, ${(streams.rssOpenBytes / megabyte).toFixed(1)} MB with the streams open, ` +
+        `${(streams.rssAfterBytes / megabyte).toFixed(1)} MB 5 s after aborting them; ${streams.unsettledAfterAbort} client requests unsettled.\n` +
+        `The gateway held ${streams.gatewayOpenFiles} file descriptors with the streams open (limit: ${String(report.meta.openFileLimit)}).\n`,
+    );
+  }
+  log(budgetTable(report.budget));
+  if (report.profile !== undefined) {
+    log(
+      `\nCPU profile: ${report.profile.file} (open it in Chrome DevTools › Performance, or speedscope).`,
+    );
+    log(
+      `Top self time (of ${report.profile.busyMilliseconds.toFixed(0)} ms busy; profiling slows the gateway, so this run's figures are not comparable):`,
+    );
+    for (const entry of report.profile.top)
+      log(
+        `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.selfMilliseconds.toFixed(0).padStart(6)} ms  ${entry.functionName}  ${entry.location}`,
+      );
+    log('Self time by module:');
+    for (const entry of report.profile.modules)
+      log(
+        `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.selfMilliseconds.toFixed(0).padStart(6)} ms  ${entry.module}`,
+      );
+  }
+}
