@@ -13,6 +13,7 @@ import { LimitGate } from './relay/limit-gate.js';
 import { CatalogCache } from './catalog/catalog-cache.js';
 import type { LoadedConfig } from './config/load.js';
 import { ensureAdmin, type AdminBootstrap } from './setup/ensure-admin.js';
+import { DeploymentHealth } from './routing/deployment-health.js';
 import { syncConfiguredCatalog } from './setup/sync-configured-catalog.js';
 import type { Store } from './store/contract.js';
 import { openStore, resolveDatabaseUrl } from './store/open-store.js';
@@ -24,6 +25,8 @@ export interface RunningGateway {
   catalog: CatalogCache;
   settlements: SettlementQueue;
   maintenance: Maintenance;
+  /** Each deployment's circuit breaker, as this instance sees it. */
+  health: DeploymentHealth;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
   admin: AdminBootstrap | undefined;
@@ -35,6 +38,8 @@ export interface StartOptions {
   now?: () => number;
   /** Where logs go; defaults to stdout. */
   logDestination?: NodeJS.WritableStream;
+  /** Overrides the weighted-random draw of routing (seeded tests). */
+  random?: () => number;
 }
 
 /**
@@ -65,7 +70,10 @@ export async function startGateway(
     options.logDestination ?? process.stdout,
   );
 
-  const store = await openStore(resolveDatabaseUrl(config.database.url, dataDirectory));
+  const store = await openStore(resolveDatabaseUrl(config.database.url, dataDirectory), {
+    onIdleError: (error) =>
+      logger.warn({ err: error }, 'a database connection was closed by the server; replacing it'),
+  });
   const stopped: Array<() => Promise<void> | void> = [() => store.close()];
   // Whatever has been started is stopped again, newest first, if a later step fails.
   const stopAll = async (): Promise<void> => {
@@ -133,6 +141,8 @@ export async function startGateway(
     });
     const upstream = new UpstreamClient();
     stopped.push(() => upstream.close());
+    const { maxAttempts, ...breaker } = config.routing;
+    const health = new DeploymentHealth(breaker, now);
 
     const app = buildApp(
       {
@@ -143,7 +153,9 @@ export async function startGateway(
         limits,
         upstream,
         now,
-        maxAttempts: 3,
+        maxAttempts,
+        health,
+        ...(options.random === undefined ? {} : { random: options.random }),
         secrets,
         adminToken: config.adminToken,
       },
@@ -158,7 +170,7 @@ export async function startGateway(
     return describeRunning(
       app,
       config.server,
-      { store, catalog, settlements, maintenance, admin },
+      { store, catalog, settlements, maintenance, health, admin },
       stopAll,
     );
   } catch (error) {
@@ -170,7 +182,10 @@ export async function startGateway(
 function describeRunning(
   app: FastifyInstance,
   server: { host: string; port: number },
-  parts: Pick<RunningGateway, 'store' | 'catalog' | 'settlements' | 'maintenance' | 'admin'>,
+  parts: Pick<
+    RunningGateway,
+    'store' | 'catalog' | 'settlements' | 'maintenance' | 'health' | 'admin'
+  >,
   stopAll: () => Promise<void>,
 ): RunningGateway {
   const address = app.server.address();

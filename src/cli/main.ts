@@ -8,6 +8,7 @@ import { UsageError, type Command, type CommandContext } from './command.js';
 import { keysCreate, keysDisable, keysEnable, keysList } from './commands/keys.js';
 import { codesIssue, codesList } from './commands/codes.js';
 import { ledgerVerify } from './commands/ledger.js';
+import { keysLimits, usersLimits } from './commands/limits.js';
 import { modelsAdd, modelsList, modelsPrice } from './commands/models.js';
 import { providersAdd, providersList } from './commands/providers.js';
 import { migrate, serve } from './commands/serve.js';
@@ -27,10 +28,12 @@ export const commands: readonly Command[] = [
   migrate,
   usersCreate,
   usersList,
+  usersLimits,
   keysCreate,
   keysList,
   keysDisable,
   keysEnable,
+  keysLimits,
   providersAdd,
   providersList,
   modelsAdd,

@@ -39,7 +39,7 @@ export function effectiveLimits(globalDefaults: KeyLimits, key: AuthenticatedKey
     const value = key.limits[name] ?? key.account.defaultLimits[name] ?? globalDefaults[name];
     if (value !== undefined) limits[name] = value;
   }
-  return limits as LimitSet;
+  return limits;
 }
 
 /**
@@ -114,6 +114,8 @@ export class LimitGate {
   }
 
   private unavailable(error: LimiterUnavailableError): Record<string, string> {
+    // A Redis that comes back may have lost its counters: rebuild the quotas on next admission.
+    this.seededQuotas.clear();
     this.options.onUnavailable(error);
     if (this.options.failureMode === 'open') return {};
     throw new GatewayError(

@@ -9,10 +9,13 @@ export function resolveDatabaseUrl(databaseUrl: string | undefined, dataDirector
 }
 
 /** Opens the store a database URL names. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(
+  databaseUrl: string,
+  options: { onIdleError?: (error: Error) => void } = {},
+): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:'))
     return openSqliteStore(databaseUrl.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl, options);
   throw new Error(
     `DATABASE_URL: '${databaseUrl.split(':')[0]}:' databases are not supported; use sqlite:<file> or postgres://…`,
   );

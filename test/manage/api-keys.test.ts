@@ -118,8 +118,9 @@ describe('API keys through the management API', () => {
     });
     const ownKeyOfAgent = await harness.call(agentA, 'POST', '/keys', { limits: { rpm: 1 } });
     expect(ownKeyOfAgent.status).toBe(403);
+    // A user's account without default limits has none to share among its keys.
     const change = await harness.call(userA, 'PATCH', `/keys/${byAgent.body.id as number}`, {
-      limits: {},
+      limits: { rpm: 60 },
     });
     expect(change.status).toBe(403);
   });

@@ -171,6 +171,11 @@ const rows: Row[] = [
     expect: [200, 200, 403, 404, 403, 404, 401],
   },
   {
+    route: 'PATCH /accounts/:id',
+    request: () => ({ method: 'PATCH', path: a(), body: { defaultLimits: { rpm: 600 } } }),
+    expect: [200, 200, 200, 404, 403, 404, 401],
+  },
+  {
     route: 'GET /accounts/:id/wallet',
     request: () => ({ method: 'GET', path: `${a()}/wallet` }),
     expect: [200, 200, 200, 404, 200, 404, 401],

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type RunningGateway } from '../../src/main.js';
-import type { UsageRecord } from '../../src/store/records.js';
+import type { KeyLimits, UsageRecord } from '../../src/store/records.js';
 
 export interface TestGatewayOptions {
   /** The mock upstream's base URL (…/v1). */
@@ -24,6 +25,11 @@ export interface TestGatewayOptions {
   };
   now?: () => number;
   environment?: Record<string, string>;
+  /**
+   * The id the first API key gets (SQLite's sequence is moved there before any key exists), so
+   * limiter subjects (`key:<id>`) of suites sharing one Redis never collide.
+   */
+  firstApiKeyId?: number;
 }
 
 export interface KeyOptions {
@@ -32,6 +38,8 @@ export interface KeyOptions {
   username?: string;
   /** Micro-units topped up into a new account's wallet; default 100 currency units. */
   balance?: number;
+  /** The key's own limits; absent ones are inherited from the account and the gateway. */
+  limits?: KeyLimits;
 }
 
 export interface TestGateway {
@@ -104,6 +112,7 @@ ${options.extraYaml ?? ''}`;
     workingDirectory: dataDirectory,
   });
   const gateway = await startGateway(loaded, options.now ? { now: options.now } : {});
+  if (options.firstApiKeyId !== undefined) moveKeySequence(dataDirectory, options.firstApiKeyId);
   let accountCounter = 0;
 
   return {
@@ -135,6 +144,7 @@ ${options.extraYaml ?? ''}`;
         keyPrefix: generated.keyPrefix,
         allowedModels: keyOptions.models ?? null,
         expiresAt: keyOptions.expiresAt ?? null,
+        ...(keyOptions.limits === undefined ? {} : { limits: keyOptions.limits }),
       });
       return { key: generated.key, id: record.id, accountId: account.id };
     },
@@ -155,4 +165,18 @@ ${options.extraYaml ?? ''}`;
       rmSync(dataDirectory, { recursive: true, force: true });
     },
   };
+}
+
+/** Makes the next API key id of the (migrated, keyless) SQLite database `firstId`. */
+function moveKeySequence(dataDirectory: string, firstId: number): void {
+  const database = new Database(path.join(dataDirectory, 'switchyard.db'));
+  try {
+    // AUTOINCREMENT continues after the table's row in sqlite_sequence.
+    database.prepare("delete from sqlite_sequence where name = 'api_keys'").run();
+    database
+      .prepare("insert into sqlite_sequence (name, seq) values ('api_keys', ?)")
+      .run(firstId - 1);
+  } finally {
+    database.close();
+  }
 }

@@ -12,7 +12,8 @@ import {
   type CommandContext,
 } from '../command.js';
 
-async function findKey(store: Store, typed: string): Promise<ApiKeyRecord> {
+/** Finds a key by its id, whole key, prefix or name; a usage error names what matched. */
+export async function findKey(store: Store, typed: string): Promise<ApiKeyRecord> {
   // `keys list` shows prefixes as `sk-AbCdEfG…`; people copy the ellipsis along.
   const reference = typed.trim().replace(/(…|\.\.\.)$/, '');
   if (/^\d+$/.test(reference)) {

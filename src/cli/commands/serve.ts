@@ -19,7 +19,7 @@ function printWelcome(context: CommandContext, gateway: RunningGateway): void {
       `  npx switchyard keys create --user ${gateway.admin.username} --name my-first-key`,
       'Then list the models it can use:',
       `  curl ${gateway.url}/api/v1/models -H "Authorization: Bearer <the key>"`,
-      'Requests are paid from the account\'s prepaid wallet, which starts empty. Give it credit:',
+      "Requests are paid from the account's prepaid wallet, which starts empty. Give it credit:",
       `  npx switchyard wallet topup --user ${gateway.admin.username} --amount 10`,
     );
   }

@@ -5,6 +5,7 @@ import type { AccountRecord } from '../../store/records.js';
 import { canSee, denied, findVisibleAccount, manages, ownAccountId } from '../access.js';
 import { recordChange } from '../audit-trail.js';
 import { bodyId, idParams, listOf, numericId } from '../common-schemas.js';
+import { limitsInput } from '../limits-input.js';
 import type { ManageDependencies } from '../manage-dependencies.js';
 import type { Principal } from '../principal.js';
 import type { ManageRouter } from '../router.js';
@@ -49,6 +50,11 @@ const updateBody = z
       .optional()
       .describe('Required to change your own password'),
     status: z.enum(['active', 'disabled']).optional().describe('Admins only'),
+    defaultLimits: limitsInput
+      .optional()
+      .describe(
+        'Limits of every key of the account that sets none of its own; replaces the whole set, and a limit left out is the gateway’s default. Admins, or the agent of the user.',
+      ),
   })
   .strict();
 
@@ -205,7 +211,7 @@ export function accountRoutes(router: ManageRouter, dependencies: ManageDependen
     tag: 'accounts',
     summary: 'Update an account',
     description:
-      'Email: the account itself, its agent or an admin. Password: your own (with currentPassword), or a reset by an admin or the user’s agent. Status: admins only.',
+      'Email: the account itself, its agent or an admin. Password: your own (with currentPassword), or a reset by an admin or the user’s agent. Status: admins only. Default limits: admins, or the agent of the user; never an account’s own.',
     access: 'signed_in',
     params: idParams,
     body: updateBody,
@@ -223,6 +229,13 @@ export function accountRoutes(router: ManageRouter, dependencies: ManageDependen
           throw denied('You cannot disable your own account; another admin can.');
         }
       }
+      if (body.defaultLimits !== undefined && !manages(principal, target)) {
+        throw denied(
+          isSelf
+            ? 'An account cannot set its own default limits; its agent or an admin can.'
+            : 'Only an admin, or the agent of this user, can set its default limits.',
+        );
+      }
       if (body.password !== undefined) {
         await checkPasswordChange(principal, target, body.currentPassword);
       }
@@ -230,8 +243,14 @@ export function accountRoutes(router: ManageRouter, dependencies: ManageDependen
         ...(body.email !== undefined ? { email: body.email } : {}),
         ...(body.status !== undefined ? { status: body.status } : {}),
         ...(body.password !== undefined ? { passwordHash: await hashPassword(body.password) } : {}),
+        ...(body.defaultLimits !== undefined ? { defaultLimits: body.defaultLimits } : {}),
       });
       if (!updated) throw new Error(`account ${target.id} vanished while being updated`);
+      // Status and default limits shape every key of the account: this instance applies them
+      // at once, the others within their catalog poll.
+      if (body.status !== undefined || body.defaultLimits !== undefined) {
+        await dependencies.catalog.refresh();
+      }
       const after = viewAccount(updated);
       await recordChange(store, principal, {
         action: 'account.update',

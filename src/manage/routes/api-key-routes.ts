@@ -4,27 +4,16 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { ApiKeyRecord, KeyLimits } from '../../store/records.js';
 import { canSee, denied, findVisibleAccount, manages, notFound, ownAccountId } from '../access.js';
 import { recordChange } from '../audit-trail.js';
-import { amountInput, bodyId, idParams, listOf, numericId, timeInput } from '../common-schemas.js';
+import { bodyId, idParams, listOf, numericId, timeInput } from '../common-schemas.js';
+import { checkWithinAccountLimits, limitsInput } from '../limits-input.js';
 import type { ManageDependencies } from '../manage-dependencies.js';
 import type { Principal } from '../principal.js';
 import type { ManageRouter } from '../router.js';
 import { apiKeyView, viewApiKey } from '../views/api-key-view.js';
 
-const count = z.number().int().min(1).max(1_000_000_000_000);
-
-const limitsInput = z
-  .object({
-    rpm: count.optional().describe('Requests per minute'),
-    tpm: count.optional().describe('Tokens per minute'),
-    rpd: count.optional().describe('Requests per day'),
-    dailySpend: amountInput.optional().describe('Spend per day, as a decimal string'),
-    tokenQuota: count.optional().describe('Tokens for the key’s life'),
-    maxConcurrency: count.optional(),
-  })
-  .strict()
-  .describe(
-    'Set by admins, or by the agent of the key’s owner; replaces all of the key’s limits. Absent limits are inherited.',
-  );
+const limits = limitsInput.describe(
+  'Replaces all of the key’s limits; a limit left out is inherited from the account, then the gateway. Admins and the agent of the key’s owner set any; an account on its own keys only up to its account’s default limits.',
+);
 
 const name = z.string().min(1).max(100);
 const models = z
@@ -49,7 +38,7 @@ const createBody = z
     name: name.default('default'),
     models: models.optional(),
     expiresAt: expiresAt.optional(),
-    limits: limitsInput.optional(),
+    limits: limits.optional(),
   })
   .strict();
 
@@ -59,7 +48,7 @@ const updateBody = z
     models: models.optional(),
     expiresAt: expiresAt.optional(),
     status: z.enum(['active', 'disabled']).optional(),
-    limits: limitsInput.optional(),
+    limits: limits.optional(),
   })
   .strict();
 
@@ -108,9 +97,13 @@ export function apiKeyRoutes(router: ManageRouter, dependencies: ManageDependenc
   ): Promise<void> {
     if (limits === undefined) return;
     const owner = await findVisibleAccount(store, principal, ownerId);
-    if (!manages(principal, owner)) {
-      throw denied('Only an admin, or the agent of the key’s owner, can set a key’s limits.');
+    if (manages(principal, owner)) return;
+    // An account may tighten its own keys, within the limits its agent or an admin gave it.
+    if (ownAccountId(principal) === owner.id) {
+      checkWithinAccountLimits(limits, owner.defaultLimits);
+      return;
     }
+    throw denied('Only an admin, or the agent of the key’s owner, can set a key’s limits.');
   }
 
   router.route({

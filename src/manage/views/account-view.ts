@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AccountRecord } from '../../store/records.js';
 import { isoTime, timestamp } from '../common-schemas.js';
+import { limitsView, viewLimits } from './api-key-view.js';
 
 /** An account as the management API shows it: never its password hash. */
 export const accountView = z.object({
@@ -10,6 +11,9 @@ export const accountView = z.object({
   role: z.enum(['admin', 'agent', 'user']),
   parentId: z.number().int().nullable().describe('The agent a user belongs to'),
   status: z.enum(['active', 'disabled']),
+  defaultLimits: limitsView.describe(
+    'Limits of every key of this account that does not set its own; an absent one is the gateway’s',
+  ),
   createdAt: timestamp,
 });
 
@@ -24,6 +28,7 @@ export function viewAccount(account: AccountRecord): AccountView {
     role: account.role,
     parentId: account.parentId,
     status: account.status,
+    defaultLimits: viewLimits(account.defaultLimits),
     createdAt: isoTime(account.createdAt),
   };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiKeyRecord, KeyLimits } from '../../store/records.js';
 import { isoTime, microUnits, money, moneyText, timestamp } from '../common-schemas.js';
 
-/** A key's own limits; an absent one is inherited from the account and the global settings. */
+/** A set of limits (a key's own, an account's defaults); an absent one is inherited. */
 export const limitsView = z.object({
   rpm: z.number().int().optional(),
   tpm: z.number().int().optional(),
@@ -10,6 +10,7 @@ export const limitsView = z.object({
   dailySpend: moneyText.optional(),
   dailySpendMicros: microUnits.optional(),
   tokenQuota: z.number().int().optional(),
+  tokenQuotaPeriod: z.enum(['lifetime', 'month']).optional(),
   maxConcurrency: z.number().int().optional(),
 });
 

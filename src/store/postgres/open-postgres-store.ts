@@ -17,6 +17,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool. */
   maxConnections?: number;
+  /** Told when an idle pooled connection fails; the pool replaces it either way. */
+  onIdleError?: (error: Error) => void;
 }
 
 /**
@@ -36,7 +38,12 @@ export async function openPostgresStore(
     max: options.maxConnections ?? 10,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     types: { getTypeParser: parseBigintsAsNumbers },
+    // A database that stops answering must fail requests, not hang them.
+    connectionTimeoutMillis: 10_000,
   });
+  // An idle connection the server closes (restart, failover, idle timeout) is reported here;
+  // unhandled, Node would crash the gateway. The pool drops the client and opens a new one.
+  pool.on('error', (error) => options.onIdleError?.(error));
   const database = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   if (schema !== undefined)
     await sql`create schema if not exists ${sql.id(schema)}`.execute(database);
