@@ -6,6 +6,7 @@ import { handleError } from './http/error-handler.js';
 import { registerManagementApi } from './manage/manage-api.js';
 import type { RelayDependencies } from './relay/relay-dependencies.js';
 import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
+import { describeDeploymentHealth } from './routing/health-report.js';
 import type { Store } from './store/contract.js';
 
 declare module 'fastify' {
@@ -116,6 +117,8 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     secrets: dependencies.secrets,
     adminToken: dependencies.adminToken,
     now: dependencies.now,
+    deploymentHealth: () =>
+      describeDeploymentHealth(dependencies.catalog.models(), dependencies.health),
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

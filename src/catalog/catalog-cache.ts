@@ -29,7 +29,10 @@ export interface ResolvedDeployment {
 }
 
 export interface ResolvedModel {
+  /** The canonical id: usage is recorded and answers are labelled under it. */
   id: string;
+  /** Other names that resolve to this model (those not taken by a model id or an earlier alias). */
+  aliases: string[];
   kind: ModelKind;
   prices: ModelPrices;
   contextWindow: number | null;
@@ -41,6 +44,7 @@ export interface ResolvedModel {
 
 interface Snapshot {
   version: number;
+  /** By id and by alias. */
   models: Map<string, ResolvedModel>;
   sortedModels: ResolvedModel[];
 }
@@ -56,6 +60,27 @@ const maximumCachedKeys = 100_000;
 function splitBaseUrl(baseUrl: string): { origin: string; basePath: string } {
   const url = new URL(baseUrl);
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * Adds each model's aliases to the lookup. A name is one model's: a model id always wins over an
+ * alias (the configuration refuses such clashes; the CLI and other writers may not), and between
+ * two models claiming one alias the first by id keeps it, so the answer never depends on timing.
+ * Each model keeps the list of the aliases that really resolve to it.
+ */
+function withAliases(
+  byId: Map<string, ResolvedModel>,
+  sortedModels: readonly ResolvedModel[],
+): Map<string, ResolvedModel> {
+  const lookup = new Map(byId);
+  for (const model of sortedModels) {
+    model.aliases = model.aliases.filter((alias) => {
+      if (lookup.has(alias)) return false;
+      lookup.set(alias, model);
+      return true;
+    });
+  }
+  return lookup;
 }
 
 /**
@@ -113,11 +138,12 @@ export class CatalogCache {
     return this.refreshing;
   }
 
-  model(id: string): ResolvedModel | undefined {
-    return this.snapshot.models.get(id);
+  /** The model with this id or alias. */
+  model(name: string): ResolvedModel | undefined {
+    return this.snapshot.models.get(name);
   }
 
-  /** Every model, sorted by id. */
+  /** Every model once, sorted by id. */
   models(): readonly ResolvedModel[] {
     return this.snapshot.sortedModels;
   }
@@ -188,13 +214,10 @@ export class CatalogCache {
     for (const model of resolvedModels.values()) {
       model.deployments.sort((left, right) => left.priority - right.priority);
     }
-    this.snapshot = {
-      version,
-      models: resolvedModels,
-      sortedModels: [...resolvedModels.values()].sort((left, right) =>
-        left.id.localeCompare(right.id),
-      ),
-    };
+    const sortedModels = [...resolvedModels.values()].sort((left, right) =>
+      left.id.localeCompare(right.id),
+    );
+    this.snapshot = { version, models: withAliases(resolvedModels, sortedModels), sortedModels };
   }
 
   private openSecret(provider: ProviderRecord): string | null {

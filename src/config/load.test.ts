@@ -57,6 +57,15 @@ describe('loadConfig defaults', () => {
       billing: { holdTtlMilliseconds: 3_600_000, maintenanceIntervalMilliseconds: 60_000 },
       limits: { defaults: { rpm: 600 }, dayOffsetMinutes: 0, redisFailureMode: 'open' },
       redis: {},
+      routing: {
+        maxAttempts: 3,
+        failureThreshold: 5,
+        errorRateThreshold: 0.5,
+        minimumRequests: 20,
+        windowMilliseconds: 60_000,
+        cooldownMilliseconds: 30_000,
+        maxCooldownMilliseconds: 300_000,
+      },
       providers: [],
       models: [],
     });

@@ -22,7 +22,7 @@ function addProvider(
   problems: string[],
   provider: ProviderConfig,
   sources: SettingSources,
-  models: Array<Omit<ModelConfig, 'deployments'>>,
+  models: Array<Omit<ModelConfig, 'deployments' | 'aliases'>>,
 ): void {
   if (config.providers.some((existing) => existing.name === provider.name)) return;
   // Shortcut values come straight from the environment, after the file was validated: a base
@@ -49,7 +49,7 @@ function addProvider(
       if (existing.deployments.length === 0) existing.deployments.push(deployment);
       continue;
     }
-    config.models.push({ ...model, deployments: [deployment] });
+    config.models.push({ ...model, aliases: [], deployments: [deployment] });
     presetModelIds.add(model.id);
   }
 }

@@ -84,6 +84,8 @@ export const modelConfigSchema = z
       .default({ input: 0, output: 0, perRequest: 0 }),
     contextWindow: wholeNumber(1, 100_000_000).optional(),
     maxOutputTokens: wholeNumber(1, 100_000_000).optional(),
+    // Other names clients may send for this model, e.g. a short or legacy name.
+    aliases: z.array(z.string().min(1).max(200)).max(50).default([]),
     deployments: z.array(deploymentConfigSchema).default([]),
   })
   .strict();
@@ -104,6 +106,70 @@ export const providerConfigSchema = z
     defaultMaxTokens: wholeNumber(1, 10_000_000).optional(),
   })
   .strict();
+
+/**
+ * Fail-over and the circuit breaker (docs/providers.md). The defaults follow what proxies with
+ * outlier detection do (Envoy: 5 consecutive failures, 30 s base ejection, 300 s at most) and
+ * keep a short blip from taking a deployment out: a cooldown starts short and grows only while
+ * the deployment keeps failing its probes.
+ */
+const routingDefaults = {
+  maxAttempts: 3,
+  failureThreshold: 5,
+  errorRateThreshold: 0.5,
+  minimumRequests: 20,
+  windowMilliseconds: 60_000,
+  cooldownMilliseconds: 30_000,
+  maxCooldownMilliseconds: 300_000,
+};
+
+export const routingSchema = z
+  .object({
+    maxAttempts: wholeNumber(1, 10).default(routingDefaults.maxAttempts),
+    failureThreshold: wholeNumber(1, 10_000).default(routingDefaults.failureThreshold),
+    errorRateThreshold: z.coerce
+      .number({ error: 'expected a share between 0.01 and 1, like 0.5' })
+      .min(0.01, { error: 'must be at least 0.01' })
+      .max(1, { error: 'must be at most 1' })
+      .default(routingDefaults.errorRateThreshold),
+    minimumRequests: wholeNumber(1, 10_000).default(routingDefaults.minimumRequests),
+    windowMilliseconds: wholeNumber(1_000, 3_600_000).default(routingDefaults.windowMilliseconds),
+    cooldownMilliseconds: wholeNumber(100, 3_600_000).default(routingDefaults.cooldownMilliseconds),
+    maxCooldownMilliseconds: wholeNumber(100, 86_400_000).default(
+      routingDefaults.maxCooldownMilliseconds,
+    ),
+  })
+  .strict()
+  .refine((routing) => routing.maxCooldownMilliseconds >= routing.cooldownMilliseconds, {
+    error: 'maxCooldownMilliseconds must be at least cooldownMilliseconds',
+    path: ['maxCooldownMilliseconds'],
+  });
+
+/** Model ids and aliases share one namespace: each name must point at one model. */
+function checkModelNames(
+  config: { models: ReadonlyArray<{ id: string; aliases: readonly string[] }> },
+  context: z.RefinementCtx,
+): void {
+  const owners = new Map<string, string>();
+  config.models.forEach((model) => owners.set(model.id, model.id));
+  config.models.forEach((model, index) => {
+    model.aliases.forEach((alias, at) => {
+      const owner = owners.get(alias);
+      if (owner !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['models', index, 'aliases', at],
+          message:
+            owner === alias
+              ? `'${alias}' is already a model id`
+              : `'${alias}' is already an alias of the model '${owner}'`,
+        });
+        return;
+      }
+      owners.set(alias, model.id);
+    });
+  });
+}
 
 export const configSchema = z
   .object({
@@ -190,16 +256,19 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    routing: routingSchema.default(routingDefaults),
     providers: z.array(providerConfigSchema).default([]),
     models: z.array(modelConfigSchema).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine(checkModelNames);
 
 export type GatewayConfig = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type ModelConfig = z.output<typeof modelConfigSchema>;
 export type DeploymentConfig = z.output<typeof deploymentConfigSchema>;
 export type DeploymentTimeouts = z.output<typeof timeoutsSchema>;
+export type RoutingConfig = z.output<typeof routingSchema>;
 
 /** Decodes a 32-byte key written as hex or base64; undefined when it is neither. */
 export function decodeSecretKey(value: string): Buffer | undefined {

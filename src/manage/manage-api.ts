@@ -10,6 +10,7 @@ import { ManageRouter } from './router.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -34,6 +35,7 @@ const routeGroups: ReadonlyArray<(router: ManageRouter, dependencies: ManageDepe
     usageRoutes,
     auditRoutes,
     rechargeCodeRoutes,
+    healthRoutes,
   ];
 
 export type ManageApiDependencies = Omit<ManageDependencies, 'loginThrottle'> & {

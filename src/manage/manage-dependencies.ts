@@ -1,5 +1,6 @@
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Store } from '../store/contract.js';
+import type { DeploymentHealthRow } from '../routing/health-report.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 /** What the management API is built from; `main.ts` chooses the implementations. */
@@ -17,4 +18,6 @@ export interface ManageDependencies {
   loginThrottle: LoginThrottle;
   /** Wall-clock time in epoch milliseconds; injectable for tests of expiry. */
   now: () => number;
+  /** This instance's view of every deployment's health; absent, the health route lists none. */
+  deploymentHealth?: () => DeploymentHealthRow[];
 }

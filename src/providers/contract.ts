@@ -120,6 +120,12 @@ export interface TranslatedError {
   type: string;
   param: string | null;
   code: string | null;
+  /**
+   * Set when the error is the deployment's fault although its status says the client's (a 400
+   * for an invalid provider key or an unpaid account): the relay then moves on to the next
+   * deployment and counts a failure against this one, instead of passing the error through.
+   */
+  upstreamFault?: boolean;
 }
 
 /** The adapter interface, version 1. */

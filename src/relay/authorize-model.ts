@@ -2,14 +2,25 @@ import type { CatalogCache, ResolvedModel } from '../catalog/catalog-cache.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ApiKeyRecord, ModelKind } from '../store/records.js';
 
-/** True when the key's allowlist (if any) names this model. */
-export function keyAllowsModel(key: ApiKeyRecord, modelId: string): boolean {
-  return key.allowedModels === null || key.allowedModels.includes(modelId);
+/**
+ * True when the key's allowlist (if any) names this model: by the name asked for, or by any name
+ * of the model it resolves to. A model's id and aliases are one model at one price, so listing
+ * either grants it under every name.
+ */
+export function keyAllowsModel(
+  key: ApiKeyRecord,
+  name: string,
+  model: ResolvedModel | undefined,
+): boolean {
+  const allowed = key.allowedModels;
+  if (allowed === null || allowed.includes(name)) return true;
+  if (model === undefined) return false;
+  return allowed.includes(model.id) || model.aliases.some((alias) => allowed.includes(alias));
 }
 
 /**
- * Resolves the requested model for this key. The allowlist is checked before existence, so a
- * restricted key cannot probe which models the gateway has.
+ * Resolves the requested model (by id or alias) for this key. A name outside the allowlist is
+ * refused whether or not it exists, so a restricted key cannot probe which models the gateway has.
  */
 export function authorizeModel(
   key: ApiKeyRecord,
@@ -17,14 +28,14 @@ export function authorizeModel(
   kind: ModelKind,
   catalog: CatalogCache,
 ): ResolvedModel {
-  if (!keyAllowsModel(key, modelId)) {
+  const model = catalog.model(modelId);
+  if (!keyAllowsModel(key, modelId, model)) {
     throw new GatewayError(
       'model_not_allowed',
       `This API key may not use the model '${modelId}'. Ask your admin to add it to the key's model allowlist.`,
       { param: 'model' },
     );
   }
-  const model = catalog.model(modelId);
   if (!model) {
     throw new GatewayError(
       'model_not_found',

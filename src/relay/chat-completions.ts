@@ -2,7 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonObject } from '../providers/json.js';
 import { readBodyText } from '../upstream/read-body.js';
 import { authorizeModel } from './authorize-model.js';
-import { callUpstream, scrubUpstreamDetails } from './call-upstream.js';
+import {
+  callUpstream,
+  scrubUpstreamDetails,
+  settleAttempt,
+  settleStream,
+} from './call-upstream.js';
 import { usageOrCount } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
 import { admitToLimits, runRelayExchange } from './relay-exchange.js';
@@ -23,6 +28,8 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
       const body = validateChatRequest(request.body);
       trace.stream = body.stream === true;
       const model = authorizeModel(key, body.model, 'chat', dependencies.catalog);
+      // Usage is recorded under the canonical id, whichever alias the client used.
+      trace.modelId = model.id;
       trace.prices = model.prices;
       const requestedOutputTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
       const holdInput = {
@@ -47,9 +54,11 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
       };
       const attempt = await callUpstream({
         client: dependencies.upstream,
+        health: dependencies.health,
         model,
         signal,
         maxAttempts: dependencies.maxAttempts,
+        ...(dependencies.random === undefined ? {} : { random: dependencies.random }),
         build: (deployment) =>
           deployment.adapter.chatRequest({
             body,
@@ -72,6 +81,7 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
           onFirstFrame: () => trace.markFirstToken(),
           scrub: (text) => scrubUpstreamDetails(text, attempt.deployment),
         });
+        settleStream(attempt.outcome, outcome);
         // Whatever reached the client is paid for: the prompt, plus the tokens delivered.
         const usage = await usageOrCount(translator.usage(), body, translator.deliveredText());
         if (outcome.kind === 'completed') trace.finish(200, null, usage);
@@ -80,8 +90,9 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
         return;
       }
 
-      const text = await readBodyText(attempt.response);
-      const translated = adapter.chatResponse(text, context);
+      const translated = await settleAttempt(attempt, async () =>
+        adapter.chatResponse(await readBodyText(attempt.response), context),
+      );
       const usage = await usageOrCount(translated.usage, body, translated.completionText);
       trace.markFirstToken();
       trace.finish(200, null, usage);

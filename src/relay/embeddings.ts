@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readBodyText } from '../upstream/read-body.js';
 import { authorizeModel } from './authorize-model.js';
-import { callUpstream } from './call-upstream.js';
+import { callUpstream, settleAttempt } from './call-upstream.js';
 import { countInputTokens } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
 import { admitToLimits, runRelayExchange } from './relay-exchange.js';
@@ -14,6 +14,8 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
     return runRelayExchange(dependencies, request, reply, async ({ key, trace, signal }) => {
       const body = validateEmbeddingsRequest(request.body);
       const model = authorizeModel(key, body.model, 'embedding', dependencies.catalog);
+      // Usage is recorded under the canonical id, whichever alias the client used.
+      trace.modelId = model.id;
       trace.prices = model.prices;
       const holdInput = {
         bodyBytes: request.bodyBytes,
@@ -30,15 +32,18 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
       trace.hold = await dependencies.wallets.hold(request.id, key.accountId, holdInput);
       const attempt = await callUpstream({
         client: dependencies.upstream,
+        health: dependencies.health,
         model,
         signal,
         maxAttempts: dependencies.maxAttempts,
+        ...(dependencies.random === undefined ? {} : { random: dependencies.random }),
         build: (deployment) =>
           deployment.adapter.embeddingsRequest({ body, target: deployment.target }),
       });
       trace.deploymentId = attempt.deployment.id;
-      const text = await readBodyText(attempt.response);
-      const translated = attempt.deployment.adapter.embeddingsResponse(text, body);
+      const translated = await settleAttempt(attempt, async () =>
+        attempt.deployment.adapter.embeddingsResponse(await readBodyText(attempt.response), body),
+      );
       const usage = translated.usage ?? {
         promptTokens: await countInputTokens(body.input),
         completionTokens: 0,

@@ -5,9 +5,10 @@ import { authenticate } from './authenticate.js';
 import { keyAllowsModel } from './authorize-model.js';
 import type { RelayDependencies } from './relay-dependencies.js';
 
-function toOpenAIModel(model: ResolvedModel): Record<string, unknown> {
+/** A model in OpenAI's shape, under one of its names (an alias is listed as its own entry). */
+function toOpenAIModel(model: ResolvedModel, name: string = model.id): Record<string, unknown> {
   return {
-    id: model.id,
+    id: name,
     object: 'model',
     created: Math.floor(model.createdAt / 1000),
     owned_by: model.deployments[0]?.providerName ?? 'switchyard',
@@ -24,8 +25,11 @@ export function listModelsHandler(dependencies: RelayDependencies) {
     void reply.headers(await dependencies.limits.headers(key, dependencies.now()));
     const data = dependencies.catalog
       .models()
-      .filter((model) => keyAllowsModel(key, model.id))
-      .map(toOpenAIModel);
+      .filter((model) => keyAllowsModel(key, model.id, model))
+      .flatMap((model) => [
+        toOpenAIModel(model),
+        ...model.aliases.map((alias) => toOpenAIModel(model, alias)),
+      ]);
     await reply.send({ object: 'list', data });
   };
 }
@@ -40,13 +44,13 @@ export function retrieveModelHandler(dependencies: RelayDependencies) {
     void reply.headers(await dependencies.limits.headers(key, dependencies.now()));
     const modelId = request.params['*'];
     const model = dependencies.catalog.model(modelId);
-    if (!model || !keyAllowsModel(key, modelId)) {
+    if (!model || !keyAllowsModel(key, modelId, model)) {
       throw new GatewayError(
         'model_not_found',
         `The model '${modelId}' does not exist or this key may not use it. GET /v1/models lists the models this key can use.`,
         { param: 'model' },
       );
     }
-    await reply.send(toOpenAIModel(model));
+    await reply.send(toOpenAIModel(model, modelId));
   };
 }

@@ -1,6 +1,7 @@
 import type { SettlementQueue } from '../billing/settlement-queue.js';
 import type { WalletGate } from '../billing/wallet-gate.js';
 import type { CatalogCache } from '../catalog/catalog-cache.js';
+import type { DeploymentHealth } from '../routing/deployment-health.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import type { LimitGate } from './limit-gate.js';
 
@@ -18,4 +19,8 @@ export interface RelayDependencies {
   now: () => number;
   /** At most this many deployments are tried for one request. */
   maxAttempts: number;
+  /** Each deployment's circuit breaker, as this instance sees it. */
+  health: DeploymentHealth;
+  /** The weighted-random draw among deployments of one priority; injectable so tests can seed it. */
+  random?: () => number;
 }

@@ -50,6 +50,7 @@ export async function syncConfiguredCatalog(
         },
         contextWindow: model.contextWindow ?? null,
         maxOutputTokens: model.maxOutputTokens ?? null,
+        aliases: model.aliases,
       },
       { replace: !presetModelIds.has(model.id) },
     );

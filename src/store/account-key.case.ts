@@ -269,5 +269,61 @@ export function accountKeyContractSuite(harness: StoreHarness): void {
         expect(await fixture.store.catalog.version()).toBe(version);
       });
     });
+
+    describe('model aliases', () => {
+      const prices = { input: 1, output: 2, cachedInput: 1, perRequest: 0 };
+
+      it('stores aliases, starting with none, and keeps them when a replace leaves them out', async () => {
+        const bare = await fixture.store.catalog.upsertModel(
+          { id: fixture.unique('bare'), kind: 'chat', prices },
+          { replace: false },
+        );
+        expect(bare.aliases).toEqual([]);
+
+        const id = fixture.unique('aliased');
+        const created = await fixture.store.catalog.upsertModel(
+          { id, kind: 'chat', prices, aliases: [fixture.unique('fast'), fixture.unique('mini')] },
+          { replace: false },
+        );
+        expect(created.aliases).toEqual([fixture.unique('fast'), fixture.unique('mini')]);
+        expect(await fixture.store.catalog.findModel(id)).toEqual(created);
+
+        // A price change by a writer that knows nothing of aliases leaves them alone.
+        const repriced = await fixture.store.catalog.upsertModel(
+          { id, kind: 'chat', prices: { ...prices, input: 5 } },
+          { replace: true },
+        );
+        expect(repriced.aliases).toEqual(created.aliases);
+        expect(repriced.prices.input).toBe(5);
+      });
+
+      it('replaces aliases when given, bumping the version, and ignores them without replace', async () => {
+        const id = fixture.unique('renamed');
+        await fixture.store.catalog.upsertModel(
+          { id, kind: 'chat', prices, aliases: [fixture.unique('old')] },
+          { replace: false },
+        );
+        const version = await fixture.store.catalog.version();
+        const replaced = await fixture.store.catalog.upsertModel(
+          { id, kind: 'chat', prices, aliases: [fixture.unique('new')] },
+          { replace: true },
+        );
+        expect(replaced.aliases).toEqual([fixture.unique('new')]);
+        expect(await fixture.store.catalog.version()).toBeGreaterThan(version);
+
+        const kept = await fixture.store.catalog.upsertModel(
+          { id, kind: 'chat', prices, aliases: [] },
+          { replace: false },
+        );
+        expect(kept.aliases).toEqual([fixture.unique('new')]);
+        const cleared = await fixture.store.catalog.upsertModel(
+          { id, kind: 'chat', prices, aliases: [] },
+          { replace: true },
+        );
+        expect(cleared.aliases).toEqual([]);
+        const listed = (await fixture.store.catalog.listModels()).find((model) => model.id === id);
+        expect(listed?.aliases).toEqual([]);
+      });
+    });
   });
 }

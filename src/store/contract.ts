@@ -55,6 +55,8 @@ export interface ModelInput {
   prices: ModelPrices;
   contextWindow?: number | null;
   maxOutputTokens?: number | null;
+  /** Other names of the model; when left out, a new model has none and a replaced one keeps its own. */
+  aliases?: readonly string[];
 }
 
 export interface DeploymentInput {
@@ -152,7 +154,7 @@ export interface CatalogRepository {
   upsertProvider(input: ProviderInput): Promise<ProviderRecord>;
   listProviders(): Promise<ProviderRecord[]>;
   findProviderByName(name: string): Promise<ProviderRecord | undefined>;
-  /** Creates the model, or with `replace` overwrites its kind, prices and sizes. */
+  /** Creates the model, or with `replace` overwrites its kind, prices, sizes and (if given) aliases. */
   upsertModel(input: ModelInput, options: { replace: boolean }): Promise<ModelRecord>;
   setModelPrices(id: string, prices: ModelPrices): Promise<boolean>;
   findModel(id: string): Promise<ModelRecord | undefined>;

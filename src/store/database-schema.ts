@@ -49,6 +49,8 @@ export interface DatabaseSchema {
     price_per_request: number;
     context_window: number | null;
     max_output_tokens: number | null;
+    /** JSON array of strings. */
+    aliases: string;
     created_at: number;
     updated_at: number;
   };

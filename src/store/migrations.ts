@@ -249,6 +249,15 @@ function createMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_model_aliases': {
+      async up(database: AnyDatabase): Promise<void> {
+        // Other names a model answers to, as a JSON array of strings.
+        await database.schema
+          .alterTable('models')
+          .addColumn('aliases', 'text', (column) => column.notNull().defaultTo('[]'))
+          .execute();
+      },
+    },
   };
 }
 

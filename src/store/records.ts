@@ -82,6 +82,8 @@ export interface ModelRecord {
   prices: ModelPrices;
   contextWindow: number | null;
   maxOutputTokens: number | null;
+  /** Other names clients may use for this model; the relay resolves them to `id`. */
+  aliases: string[];
   createdAt: EpochMilliseconds;
   updatedAt: EpochMilliseconds;
 }

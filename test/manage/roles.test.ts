@@ -310,6 +310,11 @@ const rows: Row[] = [
     expect: [200, 200, 200, 404, 200, 404, 401],
   },
   {
+    route: 'GET /deployments/health',
+    request: () => ({ method: 'GET', path: '/deployments/health' }),
+    expect: [200, 200, 403, 403, 403, 403, 401],
+  },
+  {
     route: 'GET /audit',
     request: () => ({ method: 'GET', path: '/audit' }),
     expect: [200, 200, 403, 403, 403, 403, 401],

@@ -18,6 +18,16 @@ const errorKinds: Readonly<Record<string, { status: number; type: string }>> = {
   overloaded_error: { status: 529, type: 'server_error' },
 };
 
+/**
+ * True when the operator's Anthropic account cannot pay: `billing_error`, or the 400
+ * `invalid_request_error` Anthropic sends when the credit balance is too low. No client can fix
+ * either, so the relay tries the model's next deployment instead of passing them on.
+ */
+function isBillingFault(type: string | undefined, message: string | undefined): boolean {
+  if (type === 'billing_error') return true;
+  return type === 'invalid_request_error' && /credit balance is too low/i.test(message ?? '');
+}
+
 function fallbackType(status: number): string {
   return status >= 500 ? 'server_error' : 'invalid_request_error';
 }
@@ -30,11 +40,12 @@ export function anthropicError(error: unknown, status?: number): TranslatedError
   const type = isJsonObject(error) && typeof error.type === 'string' ? error.type : undefined;
   const kind = type === undefined ? undefined : errorKinds[type];
   const effective = status ?? kind?.status ?? 500;
-  const message =
+  const upstreamMessage =
     isJsonObject(error) && typeof error.message === 'string' && error.message !== ''
       ? error.message
-      : `The upstream answered HTTP ${effective}.`;
-  return {
+      : undefined;
+  const message = upstreamMessage ?? `The upstream answered HTTP ${effective}.`;
+  const translated: TranslatedError = {
     status: effective,
     message,
     type: kind?.type ?? fallbackType(effective),
@@ -43,6 +54,8 @@ export function anthropicError(error: unknown, status?: number): TranslatedError
     // OpenAI leaves the code empty for a plain invalid request, and so does the gateway.
     code: type === undefined || type === 'invalid_request_error' ? null : type,
   };
+  if (isBillingFault(type, upstreamMessage)) translated.upstreamFault = true;
+  return translated;
 }
 
 /**

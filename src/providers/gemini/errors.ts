@@ -16,6 +16,28 @@ const statusTypes: Readonly<Record<string, string>> = {
   UNKNOWN: 'server_error',
 };
 
+/**
+ * Reasons that say the provider account, not the request, is at fault: Google answers a bad or
+ * restricted key and a disabled service or billing with HTTP 400, the status of a bad parameter.
+ */
+const accountReasons = new Set([
+  'SERVICE_DISABLED',
+  'BILLING_DISABLED',
+  'CONSUMER_INVALID',
+  'CONSUMER_SUSPENDED',
+  'ACCESS_TOKEN_EXPIRED',
+]);
+
+/**
+ * True for errors no client can fix: a key reason (`API_KEY_INVALID`, `API_KEY_EXPIRED`,
+ * `API_KEY_SERVICE_BLOCKED`, …), an account reason, or FAILED_PRECONDITION, which Gemini sends
+ * when the free tier is not available in the deployment's region.
+ */
+function isAccountFault(reason: string | undefined, statusName: string | undefined): boolean {
+  if (statusName === 'FAILED_PRECONDITION') return true;
+  return reason !== undefined && (reason.startsWith('API_KEY_') || accountReasons.has(reason));
+}
+
 /** The `reason` of a `google.rpc.ErrorInfo` detail, such as `API_KEY_INVALID`. */
 function errorReason(error: JsonObject): string | undefined {
   if (!Array.isArray(error.details)) return undefined;
@@ -34,8 +56,9 @@ export function geminiError(error: unknown, status?: number): TranslatedError {
   const effective =
     status ?? (typeof object.code === 'number' && object.code >= 400 ? object.code : 500);
   const statusName = typeof object.status === 'string' ? object.status : undefined;
-  const reason = errorReason(object) ?? statusName;
-  return {
+  const detailReason = errorReason(object);
+  const reason = detailReason ?? statusName;
+  const translated: TranslatedError = {
     status: effective,
     message:
       typeof object.message === 'string' && object.message !== ''
@@ -47,6 +70,8 @@ export function geminiError(error: unknown, status?: number): TranslatedError {
     param: null,
     code: reason === undefined ? null : reason.toLowerCase(),
   };
+  if (isAccountFault(detailReason, statusName)) translated.upstreamFault = true;
+  return translated;
 }
 
 /**

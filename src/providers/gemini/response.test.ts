@@ -183,6 +183,8 @@ describe('errorResponse', () => {
       type: 'invalid_request_error',
       param: null,
       code: 'api_key_invalid',
+      // The provider key's fault, not the client's: the relay fails over instead.
+      upstreamFault: true,
     });
   });
 

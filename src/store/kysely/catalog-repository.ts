@@ -60,11 +60,16 @@ export function catalogRepository(database: Database, now: () => number): Catalo
           max_output_tokens: input.maxOutputTokens ?? null,
           updated_at: timestamp,
         };
+        const aliases = input.aliases === undefined ? undefined : JSON.stringify(input.aliases);
+        // Callers that know nothing of aliases (a price change) leave the stored ones alone.
+        const replaced = aliases === undefined ? values : { ...values, aliases };
         await transaction
           .insertInto('models')
-          .values({ id: input.id, created_at: timestamp, ...values })
+          .values({ id: input.id, created_at: timestamp, aliases: aliases ?? '[]', ...values })
           .onConflict((conflict) =>
-            replace ? conflict.column('id').doUpdateSet(values) : conflict.column('id').doNothing(),
+            replace
+              ? conflict.column('id').doUpdateSet(replaced)
+              : conflict.column('id').doNothing(),
           )
           .execute();
         await bumpVersion(transaction);

@@ -43,6 +43,7 @@ const providerSettingsSchema: z.ZodType<ProviderSettings> = z.object({
 });
 
 const allowedModelsSchema = z.array(z.string()).nullable();
+const aliasesSchema = z.array(z.string());
 
 /** JSON text from a row, parsed and checked; a corrupt column names itself in the error. */
 function parseJsonColumn<T>(text: string | null, schema: z.ZodType<T>, column: string): T {
@@ -114,6 +115,7 @@ export function toModel(row: Row<'models'>): ModelRecord {
     },
     contextWindow: row.context_window === null ? null : Number(row.context_window),
     maxOutputTokens: row.max_output_tokens === null ? null : Number(row.max_output_tokens),
+    aliases: parseJsonColumn(row.aliases, aliasesSchema, 'models.aliases'),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
