@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { SecretBox } from './auth/secret-box.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { handleError } from './http/error-handler.js';
+import { maximumJsonDepth, nestsDeeperThan } from './http/json-depth.js';
 import { registerManagementApi } from './manage/manage-api.js';
 import type { RelayDependencies } from './relay/relay-dependencies.js';
 import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
@@ -30,6 +33,28 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
 }
 
+/** Answers a request Node's HTTP parser refused, in OpenAI's envelope, and closes the socket. */
+function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return;
+  const code =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'request_headers_too_large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_timeout'
+        : 'invalid_value';
+  const message =
+    code === 'request_headers_too_large'
+      ? 'The request headers are larger than this server accepts (16 KB). Send fewer or smaller headers.'
+      : code === 'request_timeout'
+        ? 'The request took too long to arrive. Send it again.'
+        : 'The request is not valid HTTP.';
+  const failure = new GatewayError(code, message);
+  const body = JSON.stringify(failure.toEnvelope());
+  socket.end(
+    `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newRequestId()}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** A request id clients can quote; unguessable, and unique across instances. */
 function newRequestId(): string {
   return `req_${randomUUID().replaceAll('-', '')}`;
@@ -38,6 +63,9 @@ function newRequestId(): string {
 /** Builds the HTTP app from its dependencies. It holds no globals: tests build as many as they like. */
 export function buildApp(dependencies: AppDependencies, options: AppOptions): FastifyInstance {
   const app = Fastify({
+    // Requests Node's HTTP parser refuses (headers too large, a malformed request line, a
+    // timeout) never reach a route; they still get OpenAI's envelope.
+    clientErrorHandler: writeClientError,
     loggerInstance: options.logger,
     // One record per request already goes to the usage log; a second access log line per
     // request would cost the hot path more than everything else it does.
@@ -48,6 +76,12 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
     genReqId: newRequestId,
+    // Errors Fastify raises before routing (a path it cannot decode, a parameter too long) get
+    // the same envelope and request id as every other error.
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('x-request-id', request.id);
+      handleError(error, request, reply);
+    },
     // Refused below instead, in OpenAI's envelope and with a request id.
     return503OnClosing: false,
     // Slow-loris clients must not hold sockets forever.
@@ -65,6 +99,15 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     request.bodyBytes = Buffer.byteLength(text);
     if (text.length === 0) {
       done(new GatewayError('invalid_json', 'The request body is empty. Send a JSON object.'));
+      return;
+    }
+    if (nestsDeeperThan(text, maximumJsonDepth)) {
+      done(
+        new GatewayError(
+          'invalid_json',
+          `The request body nests objects or arrays more than ${maximumJsonDepth} levels deep.`,
+        ),
+      );
       return;
     }
     try {

@@ -26,6 +26,9 @@ export const errorCatalogue = {
   // A recharge code that is unknown, already used, void or expired.
   recharge_code_invalid: { status: 400, type: 'invalid_request_error' },
   request_too_large: { status: 413, type: 'invalid_request_error' },
+  // Refused by Node's HTTP parser before any route ran.
+  request_timeout: { status: 408, type: 'invalid_request_error' },
+  request_headers_too_large: { status: 431, type: 'invalid_request_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   token_quota_exhausted: { status: 429, type: 'rate_limit_error' },
   daily_limit_reached: { status: 429, type: 'rate_limit_error' },

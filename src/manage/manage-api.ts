@@ -1,3 +1,4 @@
+import { maximumJsonDepth, nestsDeeperThan } from '../http/json-depth.js';
 import { rechargeCodeRoutes } from './routes/recharge-code-routes.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -57,6 +58,15 @@ export function registerManagementApi(app: FastifyInstance, options: ManageApiDe
         const text = (body as string).trim();
         if (text.length === 0) {
           done(null, undefined);
+          return;
+        }
+        if (nestsDeeperThan(text, maximumJsonDepth)) {
+          done(
+            new GatewayError(
+              'invalid_json',
+              `The request body nests objects or arrays more than ${maximumJsonDepth} levels deep.`,
+            ),
+          );
           return;
         }
         try {

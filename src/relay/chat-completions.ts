@@ -82,8 +82,11 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
           scrub: (text) => scrubUpstreamDetails(text, attempt.deployment),
         });
         settleStream(attempt.outcome, outcome);
-        // Whatever reached the client is paid for: the prompt, plus the tokens delivered.
-        const usage = await usageOrCount(translator.usage(), body, translator.deliveredText());
+        // Whatever reached the client is paid for: the prompt, plus the tokens delivered. A stream
+        // that failed before any of the upstream's frames reached the client costs nothing.
+        const usage = outcome.delivered
+          ? await usageOrCount(translator.usage(), body, translator.deliveredText())
+          : undefined;
         if (outcome.kind === 'completed') trace.finish(200, null, usage);
         else if (outcome.kind === 'client-gone') trace.finish(499, 'client_disconnected', usage);
         else trace.finish(200, outcome.error.code, usage);
@@ -95,8 +98,10 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
       );
       const usage = await usageOrCount(translated.usage, body, translated.completionText);
       trace.markFirstToken();
-      trace.finish(200, null, usage);
+      // Sent first, then settled: a crash in between loses a charge, never bills an answer the
+      // client did not get.
       await reply.header('content-type', 'application/json').send(translated.body);
+      trace.finish(200, null, usage);
     });
   };
 }

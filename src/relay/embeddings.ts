@@ -49,8 +49,10 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
         completionTokens: 0,
         cachedTokens: 0,
       };
-      trace.finish(200, null, usage);
+      // Sent first, then settled: a crash in between loses a charge, never bills an answer the
+      // client did not get.
       await reply.header('content-type', 'application/json').send(translated.body);
+      trace.finish(200, null, usage);
     });
   };
 }

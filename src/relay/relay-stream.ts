@@ -6,8 +6,12 @@ import type { StreamTranslator } from '../providers/contract.js';
 import { classifyTransportError, type UpstreamResponse } from '../upstream/upstream-client.js';
 import { toClientError } from './client-errors.js';
 
-export type StreamOutcome =
-  { kind: 'completed' } | { kind: 'client-gone' } | { kind: 'failed'; error: GatewayError };
+export type StreamOutcome = (
+  { kind: 'completed' } | { kind: 'client-gone' } | { kind: 'failed'; error: GatewayError }
+) & {
+  /** Whether any of the upstream's own frames reached the client before the stream ended. */
+  delivered: boolean;
+};
 
 export interface RelayStreamOptions {
   reply: FastifyReply;
@@ -63,11 +67,14 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
   let failure: unknown;
   let upstreamDone = false;
   let upstreamFailed = false;
+  // An error event the upstream sent first is not something the client was served.
+  let sawUpstreamContent = false;
   const parser = createParser({
     onEvent(message) {
       if (failure !== undefined || upstreamDone) return;
       try {
         const step = translator.push({ event: message.event, data: message.data });
+        if (!step.upstreamError && step.frames.length > 0) sawUpstreamContent = true;
         if (step.upstreamError) {
           upstreamFailed = true;
           frames.push(...step.frames.map(options.scrub));
@@ -109,16 +116,18 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
 
   if (signal.aborted || raw.destroyed) {
     response.body.destroy();
-    return { kind: 'client-gone' };
+    return { kind: 'client-gone', delivered: wroteFirst && sawUpstreamContent };
   }
   if (failure !== undefined) {
     response.body.destroy();
     const error = asGatewayError(failure, options.modelId);
+    const delivered = wroteFirst && sawUpstreamContent;
     frames.push(errorFrame(error));
     await send();
     raw.end();
-    return { kind: 'failed', error };
+    return { kind: 'failed', error, delivered };
   }
+  const deliveredBefore = wroteFirst && sawUpstreamContent;
   await send();
   raw.end();
   if (upstreamFailed) {
@@ -129,7 +138,8 @@ export async function relayStream(options: RelayStreamOptions): Promise<StreamOu
         'upstream_unavailable',
         `The upstream for the model '${options.modelId}' ended the stream with an error.`,
       ),
+      delivered: deliveredBefore,
     };
   }
-  return { kind: 'completed' };
+  return { kind: 'completed', delivered: true };
 }

@@ -9,8 +9,9 @@ const chatSchema = z.looseObject({
   messages: z.array(z.looseObject({ role: z.string() })).min(1),
   stream: z.boolean().nullish(),
   temperature: z.number().min(0).max(2).nullish(),
-  max_tokens: z.number().int().min(1).nullish(),
-  max_completion_tokens: z.number().int().min(1).nullish(),
+  // No model writes ten million tokens; a larger cap is a mistake, and would overflow the hold.
+  max_tokens: z.number().int().min(1).max(10_000_000).nullish(),
+  max_completion_tokens: z.number().int().min(1).max(10_000_000).nullish(),
   n: z.number().int().min(1).max(128).nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
 });
