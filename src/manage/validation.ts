@@ -1,25 +1,9 @@
 import type { z } from 'zod';
+import { formatIssuePath, valueAtIssuePath } from '../errors/issue-path.js';
 import { GatewayError } from '../errors/gateway-error.js';
 
 /** Where a value came from; named in messages so the caller knows what to fix. */
 export type InputLocation = 'body' | 'query' | 'path';
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let current = value;
-  for (const part of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}
 
 function describeExpectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
@@ -51,15 +35,15 @@ function toGatewayError(
   location: InputLocation,
 ): GatewayError {
   if (issue.code === 'unrecognized_keys') {
-    const names = issue.keys.map((key) => formatPath([...issue.path, key]));
+    const names = issue.keys.map((key) => formatIssuePath([...issue.path, key]));
     return new GatewayError(
       'invalid_value',
       `Unknown ${location} parameter${names.length > 1 ? 's' : ''}: ${names.map((name) => `'${name}'`).join(', ')}. See /api/manage/openapi.json for what this route accepts.`,
       { param: names[0] ?? null },
     );
   }
-  const parameter = formatPath(issue.path) || location;
-  const received = valueAt(input, issue.path);
+  const parameter = formatIssuePath(issue.path) || location;
+  const received = valueAtIssuePath(input, issue.path);
   if (received === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     return new GatewayError(
       'missing_required_parameter',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssuePath, valueAtIssuePath } from '../errors/issue-path.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatRequestBody, EmbeddingsRequestBody } from '../providers/contract.js';
 
@@ -53,27 +54,10 @@ function describeExpectation(issue: z.core.$ZodIssue): string {
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-}
-
-function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
-  let value = body;
-  for (const part of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[part];
-  }
-  return value;
-}
-
 /** Turns the first validation issue into a 400 that names the parameter and what it must be. */
 function toGatewayError(body: unknown, issue: z.core.$ZodIssue): GatewayError {
-  const parameter = formatPath(issue.path) || 'body';
-  const received = valueAt(body, issue.path);
+  const parameter = formatIssuePath(issue.path) || 'body';
+  const received = valueAtIssuePath(body, issue.path);
   // A missing union-typed field (embeddings' `input`) fails as invalid_union, not invalid_type.
   if (received === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     return new GatewayError(
