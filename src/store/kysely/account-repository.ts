@@ -4,6 +4,15 @@ import { toAccount } from './row-parsers.js';
 
 /** Accounts over Kysely. */
 export function accountRepository(database: Database, now: () => number): AccountRepository {
+  async function findById(id: number) {
+    const row = await database
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+
   return {
     async create(input) {
       // Every account has a wallet from its first moment, so money code never meets one without.
@@ -53,21 +62,9 @@ export function accountRepository(database: Database, now: () => number): Accoun
           }
         });
       }
-      const row = await database
-        .selectFrom('accounts')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row && toAccount(row);
+      return findById(id);
     },
-    async findById(id) {
-      const row = await database
-        .selectFrom('accounts')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row && toAccount(row);
-    },
+    findById,
     async findByUsername(username) {
       const row = await database
         .selectFrom('accounts')
