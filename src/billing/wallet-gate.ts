@@ -27,8 +27,12 @@ export class WalletGate {
   ) {}
 
   /** Places the hold or throws 402 `insufficient_balance` / `wallet_suspended`. */
-  async hold(requestId: string, accountId: number, input: HoldPlanInput): Promise<PlacedHold> {
-    const plan = planHold(input);
+  async hold(
+    requestId: string,
+    accountId: number,
+    input: HoldPlanInput,
+    plan: HoldPlan = planHold(input),
+  ): Promise<PlacedHold> {
     const first = await this.place(requestId, accountId, plan);
     if (first.outcome === 'held') return first.hold;
     if (first.outcome === 'suspended') {

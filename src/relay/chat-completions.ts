@@ -10,8 +10,7 @@ import {
 } from './call-upstream.js';
 import { usageOrCount } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
-import { admitToLimits, runRelayExchange } from './relay-exchange.js';
-import { planHold } from '../billing/hold-plan.js';
+import { admitAndHold, runRelayExchange } from './relay-exchange.js';
 import { relayStream } from './relay-stream.js';
 import { validateChatRequest } from './validate-request.js';
 
@@ -40,13 +39,16 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
         producesOutput: true,
         choices: body.n ?? 1,
       };
-      await admitToLimits(dependencies, request, reply, trace, key, {
+      const hold = await admitAndHold(
+        dependencies,
+        request,
+        reply,
+        trace,
+        key,
+        holdInput,
         // About four bytes a token for the prompt, plus the output the client asked for.
-        tokens: Math.ceil(request.bodyBytes / 4) + (requestedOutputTokens ?? 0) * (body.n ?? 1),
-        spend: planHold(holdInput).amount,
-      });
-      const hold = await dependencies.wallets.hold(request.id, key.accountId, holdInput);
-      trace.hold = hold;
+        Math.ceil(request.bodyBytes / 4) + (requestedOutputTokens ?? 0) * (body.n ?? 1),
+      );
       const context = {
         clientWantsUsage:
           isJsonObject(body.stream_options) && body.stream_options.include_usage === true,

@@ -4,8 +4,7 @@ import { authorizeModel } from './authorize-model.js';
 import { callUpstream, settleAttempt } from './call-upstream.js';
 import { countInputTokens } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
-import { admitToLimits, runRelayExchange } from './relay-exchange.js';
-import { planHold } from '../billing/hold-plan.js';
+import { admitAndHold, runRelayExchange } from './relay-exchange.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
 
 /** POST /embeddings: the same pipeline as chat; embeddings are priced on their input tokens. */
@@ -25,11 +24,15 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
         producesOutput: false,
         choices: 1,
       };
-      await admitToLimits(dependencies, request, reply, trace, key, {
-        tokens: Math.ceil(request.bodyBytes / 4),
-        spend: planHold(holdInput).amount,
-      });
-      trace.hold = await dependencies.wallets.hold(request.id, key.accountId, holdInput);
+      await admitAndHold(
+        dependencies,
+        request,
+        reply,
+        trace,
+        key,
+        holdInput,
+        Math.ceil(request.bodyBytes / 4),
+      );
       const attempt = await callUpstream({
         client: dependencies.upstream,
         health: dependencies.health,

@@ -1,3 +1,5 @@
+import { planHold, type HoldPlanInput } from '../billing/hold-plan.js';
+import type { PlacedHold } from '../billing/wallet-gate.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticatedKey } from '../catalog/catalog-cache.js';
 import { abortOnClientClose } from './abort-on-close.js';
@@ -61,19 +63,30 @@ export async function runRelayExchange(
 }
 
 /**
- * The limits stage: admits the request against its key's limits and puts the rate-limit headers
- * on the response, a refusal's included (the 429 carries them itself).
+ * The limits and wallet stages, in the pipeline's order: admits the request against its key's
+ * limits, putting the rate-limit headers on the response (a refusal's included: the 429 carries
+ * them itself), then holds the most it can cost. The hold is planned once and serves both: its
+ * amount is the spend the limiter reserves.
  */
-export async function admitToLimits(
+export async function admitAndHold(
   dependencies: RelayDependencies,
   request: FastifyRequest,
   reply: FastifyReply,
   trace: UsageTrace,
   key: AuthenticatedKey,
-  estimates: { tokens: number; spend: number },
-): Promise<void> {
+  holdInput: HoldPlanInput,
+  estimatedTokens: number,
+): Promise<PlacedHold> {
+  const plan = planHold(holdInput);
   trace.limitHeadersSet = true;
-  const admission = await dependencies.limits.admit(key, request.id, estimates, dependencies.now());
+  const admission = await dependencies.limits.admit(
+    key,
+    request.id,
+    { tokens: estimatedTokens, spend: plan.amount },
+    dependencies.now(),
+  );
   trace.limitTicket = admission.ticket;
   void reply.headers(admission.headers);
+  trace.hold = await dependencies.wallets.hold(request.id, key.accountId, holdInput, plan);
+  return trace.hold;
 }
