@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { SecretBox } from './auth/secret-box.js';
 import { GatewayError } from './errors/gateway-error.js';
+import { registerDashboard } from './http/dashboard.js';
 import { handleError } from './http/error-handler.js';
 import { maximumJsonDepth, nestsDeeperThan } from './http/json-depth.js';
 import { registerManagementApi } from './manage/manage-api.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
   bodyLimitBytes: number;
   trustProxy: boolean;
   logger: FastifyBaseLogger;
+  /** The built dashboard to serve at `/`; undefined serves none. */
+  dashboardDirectory: string | undefined;
 }
 
 /** Answers a request Node's HTTP parser refused, in OpenAI's envelope, and closes the socket. */
@@ -142,7 +145,12 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     done();
   });
   app.setErrorHandler(handleError);
+  const servePage =
+    options.dashboardDirectory === undefined
+      ? () => false
+      : registerDashboard(app, { directory: options.dashboardDirectory });
   app.setNotFoundHandler((request, reply) => {
+    if (servePage(request, reply)) return;
     handleError(
       new GatewayError(
         'route_not_found',

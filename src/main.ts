@@ -2,6 +2,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { builtDashboardDirectory } from './http/dashboard.js';
 import { createSecretBox } from './auth/secret-box.js';
 import { resolveSecretKey } from './auth/secret-key-file.js';
 import { Maintenance } from './billing/maintenance.js';
@@ -163,6 +164,7 @@ export async function startGateway(
         bodyLimitBytes: config.server.bodyLimitBytes,
         trustProxy: config.server.trustProxy,
         logger,
+        dashboardDirectory: config.server.dashboard ? builtDashboardDirectory : undefined,
       },
     );
     stopped.push(() => app.close());

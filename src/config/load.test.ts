@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
         port: 8080,
         bodyLimitBytes: 10 * 1024 * 1024,
         trustProxy: false,
+        dashboard: true,
       },
       // Relative paths are anchored to the directory the configuration was loaded for.
       dataDirectory: path.join(directory, 'data'),
@@ -79,6 +80,7 @@ describe('loadConfig environment variables', () => {
       SWITCHYARD_PORT: '9090',
       SWITCHYARD_BODY_LIMIT_BYTES: '2048',
       SWITCHYARD_TRUST_PROXY: 'yes',
+      SWITCHYARD_DASHBOARD: 'false',
       SWITCHYARD_DATA_DIR: '/var/lib/switchyard',
       DATABASE_URL: 'sqlite:/tmp/other.db',
       LOG_LEVEL: 'debug',
@@ -90,6 +92,7 @@ describe('loadConfig environment variables', () => {
       port: 9090,
       bodyLimitBytes: 2048,
       trustProxy: true,
+      dashboard: false,
     });
     expect(config.dataDirectory).toBe('/var/lib/switchyard');
     expect(config.database.url).toBe('sqlite:/tmp/other.db');

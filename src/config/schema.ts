@@ -179,6 +179,7 @@ export const configSchema = z
         port: wholeNumber(0, 65_535).default(8080),
         bodyLimitBytes: wholeNumber(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
         trustProxy: booleanSetting.default(false),
+        dashboard: booleanSetting.default(true),
       })
       .strict()
       .default({
@@ -186,6 +187,7 @@ export const configSchema = z
         port: 8080,
         bodyLimitBytes: 10 * 1024 * 1024,
         trustProxy: false,
+        dashboard: true,
       }),
     dataDirectory: z.string().min(1).default('./data'),
     database: z
