@@ -12,6 +12,7 @@ import type { RelayDependencies } from './relay/relay-dependencies.js';
 import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
 import { describeDeploymentHealth } from './routing/health-report.js';
 import type { Store } from './store/contract.js';
+import type { SettingsReport } from './config/settings-report.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,6 +27,8 @@ export interface AppDependencies extends RelayDependencies {
   secrets: SecretBox;
   /** SWITCHYARD_ADMIN_TOKEN; undefined turns admin-token access to the management API off. */
   adminToken: string | undefined;
+  /** The effective configuration, as the settings page shows it. */
+  settings: SettingsReport;
 }
 
 export interface AppOptions {
@@ -170,6 +173,8 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     now: dependencies.now,
     deploymentHealth: () =>
       describeDeploymentHealth(dependencies.catalog.models(), dependencies.health),
+    upstream: dependencies.upstream,
+    settings: dependencies.settings,
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

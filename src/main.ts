@@ -3,6 +3,8 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { builtDashboardDirectory } from './http/dashboard.js';
+import { packageVersion } from './config/package-version.js';
+import { describeSettings } from './config/settings-report.js';
 import { createSecretBox } from './auth/secret-box.js';
 import { resolveSecretKey } from './auth/secret-key-file.js';
 import { Maintenance } from './billing/maintenance.js';
@@ -159,6 +161,7 @@ export async function startGateway(
         ...(options.random === undefined ? {} : { random: options.random }),
         secrets,
         adminToken: config.adminToken,
+        settings: describeSettings(loaded, packageVersion),
       },
       {
         bodyLimitBytes: config.server.bodyLimitBytes,

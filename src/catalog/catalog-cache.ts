@@ -2,6 +2,7 @@ import type { SecretBox } from '../auth/secret-box.js';
 import type { ModelPrices } from '../billing/cost.js';
 import type { DeploymentTimeouts } from '../config/schema.js';
 import type { ProviderAdapter, UpstreamTarget } from '../providers/contract.js';
+import { providerTarget } from '../providers/provider-target.js';
 import { adapterFor } from '../providers/registry.js';
 import type { Store } from '../store/contract.js';
 import type {
@@ -56,11 +57,6 @@ export interface CatalogCacheOptions {
 
 /** The most keys remembered at once; past it the map starts over rather than grow without end. */
 const maximumCachedKeys = 100_000;
-
-function splitBaseUrl(baseUrl: string): { origin: string; basePath: string } {
-  const url = new URL(baseUrl);
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
-}
 
 /**
  * Adds each model's aliases to the lookup. A name is one model's: a model id always wins over an
@@ -202,13 +198,11 @@ export class CatalogCache {
         weight: deployment.weight,
         timeouts: deployment.timeouts,
         adapter: adapters.get(provider.id) as ProviderAdapter,
-        target: {
-          ...splitBaseUrl(provider.baseUrl),
-          apiKey: secrets.get(provider.id) ?? null,
-          upstreamModel: deployment.upstreamModel,
-          streamUsage: provider.settings.streamUsage,
-          extraHeaders: provider.settings.headers,
-        },
+        target: providerTarget(
+          provider,
+          secrets.get(provider.id) ?? null,
+          deployment.upstreamModel,
+        ),
       });
     }
     for (const model of resolvedModels.values()) {

@@ -46,6 +46,21 @@ export interface LoadedConfig {
   file: string | undefined;
   /** Models added by provider shortcuts, whose stored prices a restart must not overwrite. */
   presetModelIds: ReadonlySet<string>;
+  /** Where each setting given explicitly came from, by dotted path; the rest are defaults. */
+  sources: ReadonlyMap<string, SettingSource>;
+}
+
+export type SettingSource = { kind: 'file' } | { kind: 'environment'; variable: string };
+
+/** The dotted paths of a parsed YAML tree's leaves (a list counts as one leaf). */
+function leafPaths(tree: unknown, prefix: string, into: Map<string, SettingSource>): void {
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
+    if (prefix !== '') into.set(prefix, { kind: 'file' });
+    return;
+  }
+  for (const [key, value] of Object.entries(tree)) {
+    leafPaths(value, prefix === '' ? key : `${prefix}.${key}`, into);
+  }
 }
 
 type Tree = Record<string, unknown>;
@@ -148,6 +163,8 @@ export function loadConfig({ environment, workingDirectory }: LoadConfigOptions)
     }
   }
 
+  const settingSources = new Map<string, SettingSource>();
+  leafPaths(tree, '', settingSources);
   const sources = new Map<string, string>();
   for (const setting of environmentSettings) {
     const variable = setting.variables.find(
@@ -156,6 +173,7 @@ export function loadConfig({ environment, workingDirectory }: LoadConfigOptions)
     if (variable === undefined) continue;
     setPath(tree, setting.path, environment[variable]);
     sources.set(setting.path.join('.'), variable);
+    settingSources.set(setting.path.join('.'), { kind: 'environment', variable });
   }
 
   if (problems.length > 0) {
@@ -168,5 +186,10 @@ export function loadConfig({ environment, workingDirectory }: LoadConfigOptions)
   }
   const shortcuts = applyProviderShortcuts(anchorPaths(result.data, workingDirectory), environment);
   if (shortcuts.problems.length > 0) throw new ConfigError(shortcuts.problems);
-  return { config: shortcuts.config, file, presetModelIds: shortcuts.presetModelIds };
+  return {
+    config: shortcuts.config,
+    file,
+    presetModelIds: shortcuts.presetModelIds,
+    sources: settingSources,
+  };
 }

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { settingsRoutes } from './routes/settings-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { walletRoutes } from './routes/wallet-routes.js';
 
@@ -37,6 +38,7 @@ const routeGroups: ReadonlyArray<(router: ManageRouter, dependencies: ManageDepe
     auditRoutes,
     rechargeCodeRoutes,
     healthRoutes,
+    settingsRoutes,
   ];
 
 export type ManageApiDependencies = Omit<ManageDependencies, 'loginThrottle'> & {

@@ -1,4 +1,6 @@
 import type { SecretBox } from '../auth/secret-box.js';
+import type { SettingsReport } from '../config/settings-report.js';
+import type { UpstreamSender } from '../upstream/connection-test.js';
 import type { Store } from '../store/contract.js';
 import type { DeploymentHealthRow } from '../routing/health-report.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -20,4 +22,8 @@ export interface ManageDependencies {
   now: () => number;
   /** This instance's view of every deployment's health; absent, the health route lists none. */
   deploymentHealth?: () => DeploymentHealthRow[];
+  /** The relay's upstream client, for testing a provider's connection. */
+  upstream: UpstreamSender;
+  /** The effective configuration, secrets withheld. */
+  settings: SettingsReport;
 }

@@ -6,6 +6,9 @@ import { createSecretBox } from '../auth/secret-box.js';
 import type { Store } from '../store/contract.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
 import { handleError } from '../http/error-handler.js';
+import { loadConfig } from '../config/load.js';
+import { describeSettings } from '../config/settings-report.js';
+import { UpstreamClient } from '../upstream/upstream-client.js';
 import { managePrefix, registerManagementApi } from './manage-api.js';
 
 let store: Store;
@@ -30,6 +33,8 @@ beforeAll(async () => {
     secrets: createSecretBox(Buffer.alloc(32, 7)),
     adminToken: undefined,
     now: Date.now,
+    upstream: new UpstreamClient(),
+    settings: describeSettings(loadConfig({ environment: {}, workingDirectory: '/' }), '0.0.0'),
   });
   await app.ready();
 });

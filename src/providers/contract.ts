@@ -139,6 +139,11 @@ export interface ProviderAdapter {
   embeddingsResponse(body: string, requested: EmbeddingsRequestBody): TranslatedResponse;
   /** Reads an upstream error body (any status ≥ 400) into OpenAI's error shape. */
   errorResponse(status: number, body: string): TranslatedError;
+  /**
+   * The provider's own model list: an authenticated call that costs nothing, so an operator can
+   * test a provider's address and key before routing traffic to it.
+   */
+  modelsRequest(target: UpstreamTarget): UpstreamHttpRequest;
 }
 
 /** Thrown by adapters when upstream output cannot be read; the relay answers 502 for it. */

@@ -22,6 +22,15 @@ export function upstreamHeaders(
   return Object.assign(headers, credential);
 }
 
+/** A GET of `path` below the target's origin (the path includes any query). */
+export function getJson(
+  target: UpstreamTarget,
+  path: string,
+  headers: Record<string, string>,
+): UpstreamHttpRequest {
+  return { origin: target.origin, path, method: 'GET', headers, body: undefined };
+}
+
 /** A POST of `body` as JSON to `path` below the target's origin (the path includes any query). */
 export function postJson(
   target: UpstreamTarget,

@@ -287,7 +287,8 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
           weight: 1,
           timeouts,
         };
-        await expectVersionBump(() => store.catalog.ensureDeployment(deployment));
+        const created = await store.catalog.ensureDeployment(deployment);
+        await expectVersionBump(() => store.catalog.updateDeployment(created.id, { weight: 2 }));
       });
 
       it('does not move the version on reads', async () => {
@@ -492,6 +493,40 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         );
         expect(replaced).toMatchObject({ id: created.id, priority: 9, weight: 3 });
         expect(replaced.timeouts.idleMilliseconds).toBe(9);
+      });
+
+      it('updates a deployment: only the fields given, and nothing for an unknown id', async () => {
+        const provider = await store.catalog.upsertProvider(providerInput('upd'));
+        await store.catalog.upsertModel(
+          { id: unique('um'), kind: 'chat', prices },
+          { replace: false },
+        );
+        const created = await store.catalog.ensureDeployment({
+          modelId: unique('um'),
+          providerId: provider.id,
+          upstreamModel: 'upstream-u',
+          priority: 2,
+          weight: 7,
+          timeouts,
+        });
+        const disabled = await store.catalog.updateDeployment(created.id, { enabled: false });
+        expect(disabled).toEqual({ ...created, enabled: false });
+        const moved = await store.catalog.updateDeployment(created.id, {
+          enabled: true,
+          priority: 5,
+          weight: 1,
+          timeouts: { ...timeouts, connectMilliseconds: 42 },
+        });
+        expect(moved).toEqual({
+          ...created,
+          priority: 5,
+          weight: 1,
+          timeouts: { ...timeouts, connectMilliseconds: 42 },
+        });
+        expect(
+          (await store.catalog.listDeployments()).find((row) => row.id === created.id),
+        ).toEqual(moved);
+        expect(await store.catalog.updateDeployment(987_654_321, { weight: 2 })).toBeUndefined();
       });
 
       it('lists deployments in creation order', async () => {

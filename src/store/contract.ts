@@ -168,7 +168,14 @@ export interface CatalogRepository {
     options?: { replace?: boolean },
   ): Promise<DeploymentRecord>;
   listDeployments(): Promise<DeploymentRecord[]>;
+  /** Changes the given fields of one deployment; undefined when there is no such deployment. */
+  updateDeployment(id: number, changes: DeploymentChanges): Promise<DeploymentRecord | undefined>;
 }
+
+/** What an operator may change on a deployment after creating it. */
+export type DeploymentChanges = Partial<
+  Pick<DeploymentRecord, 'enabled' | 'priority' | 'weight' | 'timeouts'>
+>;
 
 export interface UsageRepository {
   /** Writes many records in one transaction; a record whose request id exists is skipped. */

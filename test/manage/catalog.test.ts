@@ -182,3 +182,121 @@ describe('models', () => {
     expect(badPrice.body).toMatchObject({ error: { param: 'prices.input' } });
   });
 });
+
+describe('testing a provider’s connection', () => {
+  async function providerAt(name: string, baseUrl: string, apiKey?: string): Promise<number> {
+    const created = await harness.call(admin, 'POST', '/providers', {
+      name,
+      baseUrl,
+      ...(apiKey === undefined ? {} : { apiKey }),
+    });
+    expect(created.status).toBe(201);
+    return created.body.id as number;
+  }
+
+  it('reaches the provider, lists its models, and says so', async () => {
+    const id = await providerAt('reachable', upstream.baseUrl, 'sk-any');
+    const answer = await harness.call(admin, 'POST', `/providers/${id}/test`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ ok: true, status: 200 });
+    expect(answer.body.models).toBeGreaterThan(0);
+    expect(answer.body.message).toContain('accepted the key');
+  });
+
+  it('reports a refused key as a failed test naming the key, without the key itself', async () => {
+    const guarded = await startMockOpenAIUpstream({ requireApiKey: 'sk-the-right-one' });
+    try {
+      const id = await providerAt('wrong-key', guarded.baseUrl, secret);
+      const answer = await harness.call(admin, 'POST', `/providers/${id}/test`);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ ok: false, status: 401, models: null });
+      expect(answer.body.message).toContain('Check the provider’s API key');
+      expect(answer.text).not.toContain(secret);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('reports an unreachable host as a failed test without a status', async () => {
+    const id = await providerAt('unreachable', 'http://127.0.0.1:9/v1');
+    const answer = await harness.call(admin, 'POST', `/providers/${id}/test`);
+    expect(answer.body).toMatchObject({ ok: false, status: null, models: null });
+    expect(answer.body.message).toContain('Could not connect');
+  });
+
+  it('answers 404 for an unknown provider', async () => {
+    const answer = await harness.call(admin, 'POST', '/providers/987654/test');
+    expect(answer.status).toBe(404);
+  });
+});
+
+describe('editing a deployment', () => {
+  it('disables a deployment so the relay stops using it, and enables it again', async () => {
+    const store = harness.gateway.gateway.store;
+    const mock = await store.catalog.findProviderByName('mock');
+    const deployment = (await store.catalog.listDeployments()).find(
+      (candidate) => candidate.modelId === 'mock-chat' && candidate.providerId === mock?.id,
+    );
+    if (!deployment) throw new Error('no mock-chat deployment');
+    const { key } = await harness.gateway.createKey();
+    const client = harness.gateway.client(key);
+    const ask = () =>
+      client.chat.completions.create({
+        model: 'mock-chat',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+
+    const disabled = await harness.call(admin, 'PATCH', `/deployments/${deployment.id}`, {
+      enabled: false,
+    });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toMatchObject({
+      id: deployment.id,
+      enabled: false,
+      providerName: 'mock',
+    });
+    await expect(ask()).rejects.toMatchObject({ status: 502 });
+
+    const enabled = await harness.call(admin, 'PATCH', `/deployments/${deployment.id}`, {
+      enabled: true,
+      weight: 3,
+    });
+    expect(enabled.body).toMatchObject({ enabled: true, weight: 3, priority: deployment.priority });
+    expect((await ask()).choices[0]?.message.content).toBeTruthy();
+  });
+
+  it('refuses an empty change and answers 404 for an unknown deployment', async () => {
+    const empty = await harness.call(admin, 'PATCH', '/deployments/1', {});
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ error: { code: 'invalid_value' } });
+    const unknown = await harness.call(admin, 'PATCH', '/deployments/987654', { weight: 2 });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('settings', () => {
+  it('shows every setting with its source, and withholds secrets', async () => {
+    const answer = await harness.call(admin, 'GET', '/settings');
+    expect(answer.status).toBe(200);
+    expect(answer.text).not.toContain(adminToken);
+    const settings = (
+      answer.body.sections as Array<{ settings: Array<Record<string, unknown>> }>
+    ).flatMap((section) => section.settings);
+    expect(settings.find((setting) => setting.key === 'adminToken')).toEqual({
+      key: 'adminToken',
+      value: '[set]',
+      source: 'environment',
+      environmentVariable: 'SWITCHYARD_ADMIN_TOKEN',
+    });
+    expect(settings.find((setting) => setting.key === 'limits.defaults.rpm')).toMatchObject({
+      value: 600,
+      source: 'default',
+      environmentVariable: 'SWITCHYARD_DEFAULT_RPM',
+    });
+    expect(answer.body).toMatchObject({
+      database: { kind: 'sqlite' },
+      redis: { configured: false },
+    });
+    expect(answer.body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

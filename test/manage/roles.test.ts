@@ -43,6 +43,7 @@ let userA: AccountRecord;
 let keyOfUserA: number;
 let requestOfUserA: string;
 let mockProviderId: number;
+let mockDeploymentId: number;
 let counter = 0;
 let documented: DocumentedSchemas;
 
@@ -104,6 +105,11 @@ beforeAll(async () => {
   const mock = await store.catalog.findProviderByName('mock');
   if (!mock) throw new Error('the test gateway has no mock provider');
   mockProviderId = mock.id;
+  const [deployment] = (await store.catalog.listDeployments()).filter(
+    (candidate) => candidate.providerId === mock.id,
+  );
+  if (!deployment) throw new Error('the test gateway has no mock deployment');
+  mockDeploymentId = deployment.id;
   const document = await harness.call({ kind: 'none' }, 'GET', '/openapi.json');
   documented = new DocumentedSchemas(
     document.body as unknown as ConstructorParameters<typeof DocumentedSchemas>[0],
@@ -292,6 +298,25 @@ const rows: Row[] = [
       path: `/providers/${mockProviderId}`,
       body: { streamUsage: true },
     }),
+    expect: [200, 200, 403, 403, 403, 403, 401],
+  },
+  {
+    route: 'POST /providers/:id/test',
+    request: () => ({ method: 'POST', path: `/providers/${mockProviderId}/test` }),
+    expect: [200, 200, 403, 403, 403, 403, 401],
+  },
+  {
+    route: 'PATCH /deployments/:id',
+    request: () => ({
+      method: 'PATCH',
+      path: `/deployments/${mockDeploymentId}`,
+      body: { weight: 1 },
+    }),
+    expect: [200, 200, 403, 403, 403, 403, 401],
+  },
+  {
+    route: 'GET /settings',
+    request: () => ({ method: 'GET', path: '/settings' }),
     expect: [200, 200, 403, 403, 403, 403, 401],
   },
   {

@@ -5,7 +5,7 @@ import type { DeploymentInput } from '../../store/contract.js';
 import type { DeploymentRecord, ModelRecord } from '../../store/records.js';
 import { notFound } from '../access.js';
 import { recordChange } from '../audit-trail.js';
-import { listOf, priceInput } from '../common-schemas.js';
+import { idParams, listOf, priceInput } from '../common-schemas.js';
 import type { ManageDependencies } from '../manage-dependencies.js';
 import type { ManageRouter } from '../router.js';
 import {
@@ -23,22 +23,37 @@ const modelId = z
 const tokens = z.number().int().min(1).max(100_000_000);
 const milliseconds = (maximum: number) => z.number().int().min(1).max(maximum);
 
+const priority = z.number().int().min(0).max(1000).describe('Lower is tried first');
+const weight = z.number().int().min(1).max(1000);
+const timeoutsInput = z
+  .object({
+    connectMilliseconds: milliseconds(600_000).default(10_000),
+    firstByteMilliseconds: milliseconds(3_600_000).default(300_000),
+    idleMilliseconds: milliseconds(3_600_000).default(120_000),
+  })
+  .strict();
+
 const deploymentInput = z
   .object({
     provider: z.string().min(1).describe('The provider’s name'),
     upstreamModel: z.string().min(1).max(200).optional().describe('Default: the model id'),
-    priority: z.number().int().min(0).max(1000).default(0).describe('Lower is tried first'),
-    weight: z.number().int().min(1).max(1000).default(1),
-    timeouts: z
-      .object({
-        connectMilliseconds: milliseconds(600_000).default(10_000),
-        firstByteMilliseconds: milliseconds(3_600_000).default(300_000),
-        idleMilliseconds: milliseconds(3_600_000).default(120_000),
-      })
-      .strict()
-      .optional(),
+    priority: priority.default(0),
+    weight: weight.default(1),
+    timeouts: timeoutsInput.optional(),
   })
   .strict();
+
+const deploymentUpdate = z
+  .object({
+    enabled: z.boolean().optional().describe('A disabled deployment gets no traffic'),
+    priority: priority.optional(),
+    weight: weight.optional(),
+    timeouts: timeoutsInput.optional().describe('Replaces all three; absent ones take defaults'),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, {
+    error: 'send at least one of enabled, priority, weight or timeouts',
+  });
 
 const pricesInput = z
   .object({
@@ -267,6 +282,44 @@ export function modelRoutes(router: ManageRouter, dependencies: ManageDependenci
         targetType: 'model',
         targetId: model.id,
         before: before ? viewDeployment(before, body.provider) : null,
+        after: view,
+      });
+      return view;
+    },
+  });
+
+  router.route({
+    method: 'PATCH',
+    path: '/deployments/:id',
+    operationId: 'updateDeployment',
+    tag: 'models',
+    summary: 'Enable, disable or re-weight a deployment',
+    description:
+      'Changes only the fields given. Every instance applies it within its catalog poll; this one at once.',
+    access: 'admin',
+    params: idParams,
+    body: deploymentUpdate,
+    response: deploymentView,
+    handler: async ({ principal, params, body }) => {
+      const before = (await store.catalog.listDeployments()).find(
+        (deployment) => deployment.id === params.id,
+      );
+      if (!before) throw notFound('deployment', params.id);
+      const after = await store.catalog.updateDeployment(params.id, {
+        ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+        ...(body.priority === undefined ? {} : { priority: body.priority }),
+        ...(body.weight === undefined ? {} : { weight: body.weight }),
+        ...(body.timeouts === undefined ? {} : { timeouts: body.timeouts }),
+      });
+      if (!after) throw notFound('deployment', params.id);
+      await catalog.refresh();
+      const providerName = (await providerNames()).get(after.providerId) ?? '?';
+      const view = viewDeployment(after, providerName);
+      await recordChange(store, principal, {
+        action: 'deployment.update',
+        targetType: 'deployment',
+        targetId: after.id,
+        before: viewDeployment(before, providerName),
         after: view,
       });
       return view;

@@ -8,6 +8,21 @@ import { idParams, listOf } from '../common-schemas.js';
 import type { ManageDependencies } from '../manage-dependencies.js';
 import type { ManageRouter } from '../router.js';
 import { providerView, viewProvider } from '../views/catalog-view.js';
+import { adapterFor } from '../../providers/registry.js';
+import { providerTarget } from '../../providers/provider-target.js';
+import { testConnection } from '../../upstream/connection-test.js';
+
+const connectionTestView = z.object({
+  ok: z.boolean(),
+  status: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The provider’s HTTP status; null without an answer'),
+  latencyMilliseconds: z.number().int().nonnegative(),
+  models: z.number().int().nullable().describe('How many models the provider listed'),
+  message: z.string().describe('What happened, for a person to act on'),
+});
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -85,6 +100,12 @@ const updateBody = z
 export function providerRoutes(router: ManageRouter, dependencies: ManageDependencies): void {
   const { store, catalog, secrets } = dependencies;
 
+  async function findProvider(id: number): Promise<ProviderRecord> {
+    const provider = (await store.catalog.listProviders()).find((entry) => entry.id === id);
+    if (!provider) throw notFound('provider', id);
+    return provider;
+  }
+
   router.route({
     method: 'GET',
     path: '/providers',
@@ -148,10 +169,7 @@ export function providerRoutes(router: ManageRouter, dependencies: ManageDepende
     body: updateBody,
     response: providerView,
     handler: async ({ principal, params, body }) => {
-      const existing: ProviderRecord | undefined = (await store.catalog.listProviders()).find(
-        (provider) => provider.id === params.id,
-      );
-      if (!existing) throw notFound('provider', params.id);
+      const existing = await findProvider(params.id);
       const provider = await store.catalog.upsertProvider({
         name: existing.name,
         kind: existing.kind,
@@ -179,6 +197,29 @@ export function providerRoutes(router: ManageRouter, dependencies: ManageDepende
         after: { ...after, apiKeyChanged: body.apiKey !== undefined },
       });
       return after;
+    },
+  });
+
+  router.route({
+    method: 'POST',
+    path: '/providers/:id/test',
+    operationId: 'testProvider',
+    tag: 'providers',
+    summary: 'Test a provider’s connection',
+    description:
+      'Asks the provider for its model list with the stored key: this proves the base URL, the network path and the key, and costs nothing. A failure is an answer (ok: false, with what went wrong), not an error.',
+    access: 'admin',
+    params: idParams,
+    response: connectionTestView,
+    handler: async ({ params }) => {
+      const provider = await findProvider(params.id);
+      const apiKey =
+        provider.apiKeyEncrypted === null ? null : secrets.open(provider.apiKeyEncrypted);
+      return testConnection(
+        dependencies.upstream,
+        adapterFor(provider),
+        providerTarget(provider, apiKey, ''),
+      );
     },
   });
 }

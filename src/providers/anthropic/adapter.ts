@@ -6,8 +6,9 @@ import {
   type StreamContext,
   type StreamTranslator,
   type UpstreamHttpRequest,
+  type UpstreamTarget,
 } from '../contract.js';
-import { postJson, upstreamHeaders } from '../upstream-request.js';
+import { getJson, postJson, upstreamHeaders } from '../upstream-request.js';
 import { translateAnthropicError } from './errors.js';
 import { anthropicMessagesBody } from './request.js';
 import { translateAnthropicMessage } from './response.js';
@@ -32,6 +33,14 @@ const defaultMaxTokens = 4096;
 export function createAnthropicAdapter(options: AnthropicOptions = {}): ProviderAdapter {
   const version = options.anthropicVersion ?? defaultVersion;
   const fallbackCap = options.defaultMaxTokens ?? defaultMaxTokens;
+  function headers(target: UpstreamTarget): Record<string, string> {
+    return upstreamHeaders(
+      target,
+      { 'anthropic-version': version },
+      target.apiKey ? { 'x-api-key': target.apiKey } : {},
+    );
+  }
+
   return {
     specificationVersion: 'v1',
     kind: 'anthropic',
@@ -43,12 +52,7 @@ export function createAnthropicAdapter(options: AnthropicOptions = {}): Provider
         maxOutputTokens,
         fallbackCap,
       );
-      const headers = upstreamHeaders(
-        target,
-        { 'anthropic-version': version },
-        target.apiKey ? { 'x-api-key': target.apiKey } : {},
-      );
-      return postJson(target, `${target.basePath}/messages`, outgoing, headers);
+      return postJson(target, `${target.basePath}/messages`, outgoing, headers(target));
     },
 
     chatResponse: translateAnthropicMessage,
@@ -69,5 +73,7 @@ export function createAnthropicAdapter(options: AnthropicOptions = {}): Provider
     },
 
     errorResponse: translateAnthropicError,
+
+    modelsRequest: (target) => getJson(target, `${target.basePath}/models`, headers(target)),
   };
 }

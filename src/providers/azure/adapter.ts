@@ -120,5 +120,15 @@ export function createAzureOpenAIAdapter(options: AzureOpenAIOptions): ProviderA
     embeddingsResponse: (body, requested) => inner.embeddingsResponse(body, requested),
 
     errorResponse: (status, body) => inner.errorResponse(status, body),
+
+    // Azure lists the models the resource can deploy at /openai/models, beside the deployments.
+    modelsRequest(target) {
+      const request = inner.modelsRequest({
+        ...target,
+        basePath: `${target.basePath}/openai`,
+        apiKey: null,
+      });
+      return forAzure(request, target.apiKey);
+    },
   };
 }

@@ -7,10 +7,10 @@ import type {
   UpstreamHttpRequest,
   UpstreamTarget,
 } from '../contract.js';
-import { postJson, upstreamHeaders } from '../upstream-request.js';
+import { getJson, postJson, upstreamHeaders } from '../upstream-request.js';
 import { geminiEmbeddingsBody, translateGeminiEmbeddings } from './embeddings.js';
 import { translateGeminiError } from './errors.js';
-import { geminiChatBody, geminiPath } from './request.js';
+import { geminiChatBody, geminiPath, geminiVersionPath } from './request.js';
 import { translateGeminiResponse } from './response.js';
 import { GeminiStreamTranslator } from './stream.js';
 
@@ -64,5 +64,8 @@ export function createGeminiAdapter(options: GeminiOptions = {}): ProviderAdapte
     embeddingsResponse: translateGeminiEmbeddings,
 
     errorResponse: translateGeminiError,
+
+    modelsRequest: (target) =>
+      getJson(target, geminiVersionPath(target, apiVersion) + '/models', headers(target)),
   };
 }

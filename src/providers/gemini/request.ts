@@ -21,14 +21,18 @@ export function geminiModelName(upstreamModel: string): string {
 }
 
 /**
- * The path of a model method. The base URL is Google's host, with the API version added the way
- * Google's SDKs add it; a base URL that already ends in that version is not given it twice.
+ * The base path with the API version, added the way Google's SDKs add it to Google's host; a base
+ * URL that already ends in that version is not given it twice.
  */
-export function geminiPath(target: UpstreamTarget, apiVersion: string, method: string): string {
-  const base = target.basePath.endsWith(`/${apiVersion}`)
+export function geminiVersionPath(target: UpstreamTarget, apiVersion: string): string {
+  return target.basePath.endsWith(`/${apiVersion}`)
     ? target.basePath
     : `${target.basePath}/${apiVersion}`;
-  return `${base}/${geminiModelName(target.upstreamModel)}:${method}`;
+}
+
+/** The path of a model method. */
+export function geminiPath(target: UpstreamTarget, apiVersion: string, method: string): string {
+  return `${geminiVersionPath(target, apiVersion)}/${geminiModelName(target.upstreamModel)}:${method}`;
 }
 
 function userPart(part: UserPart, param: string): JsonObject {

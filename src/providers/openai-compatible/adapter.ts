@@ -21,6 +21,7 @@ import {
   isFloat32Base64,
   isFloatVector,
 } from './embedding-encoding.js';
+import { getJson } from '../upstream-request.js';
 import { readOpenAIUsage } from './usage.js';
 
 const doneFrame = 'data: [DONE]\n\n';
@@ -279,6 +280,9 @@ export function createOpenAICompatibleAdapter(
     embeddingsResponse: translateEmbeddings,
 
     errorResponse: translateError,
+
+    modelsRequest: (target) =>
+      getJson(target, `${target.basePath}/models`, upstreamHeaders(target)),
   };
 }
 

@@ -143,6 +143,31 @@ export function catalogRepository(database: Database, now: () => number): Catalo
         return toDeployment(row);
       });
     },
+    async updateDeployment(id, changes) {
+      const values = {
+        ...(changes.enabled === undefined ? {} : { enabled: changes.enabled ? 1 : 0 }),
+        ...(changes.priority === undefined ? {} : { priority: changes.priority }),
+        ...(changes.weight === undefined ? {} : { weight: changes.weight }),
+        ...(changes.timeouts === undefined ? {} : { timeouts: JSON.stringify(changes.timeouts) }),
+      };
+      return database.transaction().execute(async (transaction) => {
+        if (Object.keys(values).length > 0) {
+          const result = await transaction
+            .updateTable('deployments')
+            .set(values)
+            .where('id', '=', id)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) === 0) return undefined;
+          await bumpVersion(transaction);
+        }
+        const row = await transaction
+          .selectFrom('deployments')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row && toDeployment(row);
+      });
+    },
     async listDeployments() {
       return (await database.selectFrom('deployments').selectAll().orderBy('id').execute()).map(
         toDeployment,
