@@ -1,11 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import { applyInitialTheme } from './theme/theme';
+import './styles/app.css';
+
+applyInitialTheme();
 
 const container = document.getElementById('root');
 if (container) {
   createRoot(container).render(
     <StrictMode>
-      <h1>Switchyard</h1>
+      <App />
     </StrictMode>,
   );
 }
