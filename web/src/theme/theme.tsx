@@ -43,7 +43,12 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const query = window.matchMedia(darkQuery);
-    const listener = () => setSystem(query.matches ? 'dark' : 'light');
+    const listener = () => {
+      const next: Theme = query.matches ? 'dark' : 'light';
+      // Set at once (not only in the effect) so anything reading the tokens this render sees them.
+      if (storedTheme() === null) document.documentElement.dataset.theme = next;
+      setSystem(next);
+    };
     query.addEventListener('change', listener);
     return () => query.removeEventListener('change', listener);
   }, []);
@@ -54,6 +59,7 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
 
   const toggle = useCallback(() => {
     const next: Theme = theme === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = next;
     setChosen(next);
     try {
       localStorage.setItem(storageKey, next);
