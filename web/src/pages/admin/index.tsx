@@ -1,4 +1,44 @@
+import { lazy } from 'react';
+import type { Role } from '../../api/api-types';
 import type { PageDescriptor } from '../../router/page-descriptor';
 
-/** The admin-only pages (providers, deployments, audit, settings…); see web/FOUNDATION.md. */
-export const adminPages: PageDescriptor[] = [];
+const admins: readonly Role[] = ['admin'];
+
+/** The admin-only pages, in sidebar order; see web/FOUNDATION.md. */
+export const adminPages: PageDescriptor[] = [
+  {
+    path: '/admin/providers',
+    title: 'Providers',
+    roles: admins,
+    nav: { label: 'Providers', section: 'admin' },
+    component: lazy(() => import('./providers-page')),
+  },
+  {
+    path: '/admin/deployments',
+    title: 'Deployments & health',
+    roles: admins,
+    nav: { label: 'Deployments & health', section: 'admin' },
+    component: lazy(() => import('./deployments-page')),
+  },
+  {
+    path: '/admin/models',
+    title: 'Model catalog',
+    roles: admins,
+    nav: { label: 'Model catalog', section: 'admin' },
+    component: lazy(() => import('./models-page')),
+  },
+  {
+    path: '/admin/audit',
+    title: 'Audit log',
+    roles: admins,
+    nav: { label: 'Audit log', section: 'admin' },
+    component: lazy(() => import('./audit-page')),
+  },
+  {
+    path: '/admin/settings',
+    title: 'Settings',
+    roles: admins,
+    nav: { label: 'Settings', section: 'admin' },
+    component: lazy(() => import('./settings-page')),
+  },
+];
