@@ -146,7 +146,7 @@ describe('audit diff', () => {
 
   it('describes actions in words', () => {
     expect(describeAction('api_key.update')).toBe('API key updated');
-    expect(describeAction('session.sign_in')).toBe('Session signed in');
+    expect(describeAction('session.sign_in')).toBe('Signed in');
     expect(describeAction('wallet.topup')).toBe('Wallet topped up');
   });
 });

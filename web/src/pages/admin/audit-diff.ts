@@ -59,14 +59,14 @@ export function describeAction(action: string): string {
     deployment: 'deployment changed',
     issue: 'issued',
     redeem: 'redeemed',
-    sign_in: 'signed in',
-    sign_out: 'signed out',
     topup: 'topped up',
     adjust: 'adjusted',
     transfer: 'transfer',
     suspend: 'suspended',
     resume: 'resumed',
   };
+  // Sign-ins read better without their subject: "Signed in by alice".
+  if (subject === 'session') return verb === 'sign_in' ? 'Signed in' : 'Signed out';
   const done = verbs[verb] ?? verb.replace(/_/g, ' ');
   const sentence = done === '' ? noun : `${noun} ${done}`;
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);

@@ -117,6 +117,7 @@ export default function DeploymentsPage() {
     },
     {
       header: 'Actions',
+      hideOnPhone: true,
       cell: ({ deployment }) => {
         const name = `${deployment.modelId} on ${deployment.providerName}`;
         return (
@@ -125,7 +126,10 @@ export default function DeploymentsPage() {
               type="button"
               className="button button-small"
               aria-label={`Edit deployment ${name}`}
-              onClick={() => setEditing({ mode: 'edit', deployment })}
+              onClick={(event) => {
+                event.stopPropagation();
+                setEditing({ mode: 'edit', deployment });
+              }}
             >
               Edit
             </button>
@@ -134,7 +138,11 @@ export default function DeploymentsPage() {
                 type="button"
                 className="button button-small button-danger"
                 aria-label={`Disable deployment ${name}`}
-                onClick={() => setDisabling(deployment)}
+                onClick={(event) => {
+                  // The row opens the edit form; this button must not.
+                  event.stopPropagation();
+                  setDisabling(deployment);
+                }}
               >
                 Disable
               </button>
@@ -143,7 +151,10 @@ export default function DeploymentsPage() {
                 type="button"
                 className="button button-small"
                 aria-label={`Enable deployment ${name}`}
-                onClick={() => void enable(deployment)}
+                onClick={(event) => {
+                  event.stopPropagation();
+                  void enable(deployment);
+                }}
               >
                 Enable
               </button>
@@ -217,6 +228,8 @@ export default function DeploymentsPage() {
         columns={columns}
         rows={rows}
         rowKey={(row) => row.deployment.id}
+        // On a phone the actions column is hidden: a tap opens the form, which can also disable.
+        onRowClick={({ deployment }) => setEditing({ mode: 'edit', deployment })}
         loading={models.loading && models.data === undefined}
         error={models.error}
         onRetry={models.reload}

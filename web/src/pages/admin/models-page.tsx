@@ -72,6 +72,7 @@ export default function ModelsPage() {
     },
     {
       header: 'Actions',
+      hideOnPhone: true,
       cell: (model) => (
         <div className="admin-actions">
           <button
@@ -107,6 +108,7 @@ export default function ModelsPage() {
         columns={columns}
         rows={models.data?.data}
         rowKey={(model) => model.id}
+        onRowClick={(model) => setEditing({ mode: 'edit', model })}
         loading={models.loading}
         error={models.error}
         onRetry={models.reload}

@@ -58,6 +58,10 @@ export default function ProvidersPage() {
         <div className="admin-cell-stack">
           <strong>{provider.name}</strong>
           <span className="muted small">{kindLabel(provider.kind)}</span>
+          {/* The connection column is hidden on phones; its result shows here instead. */}
+          <span className="admin-phone-only">
+            <ConnectionTestResult state={tests.get(provider.id)} />
+          </span>
         </div>
       ),
     },
@@ -74,6 +78,7 @@ export default function ProvidersPage() {
         ) : (
           <Badge tone="neutral">none</Badge>
         ),
+      hideOnPhone: true,
     },
     {
       header: 'Extra headers',
@@ -88,6 +93,7 @@ export default function ProvidersPage() {
     {
       header: 'Connection',
       cell: (provider) => <ConnectionTestResult state={tests.get(provider.id)} />,
+      hideOnPhone: true,
     },
     {
       header: 'Updated',

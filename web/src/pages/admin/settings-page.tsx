@@ -84,26 +84,28 @@ export default function SettingsPage() {
         ) : null
       ) : (
         <>
-          <dl className="details-grid card">
-            <dt>Version</dt>
-            <dd className="mono">{settings.data.version}</dd>
-            <dt>Database</dt>
-            <dd>{settings.data.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}</dd>
-            <dt>Redis</dt>
-            <dd>
-              {settings.data.redis.configured
-                ? 'configured'
-                : 'not configured (limits kept in memory)'}
-            </dd>
-            {settings.data.configFile !== undefined ? (
-              <>
-                <dt>Config file</dt>
-                <dd className="mono admin-break">
-                  {settings.data.configFile ?? 'none (defaults and environment only)'}
-                </dd>
-              </>
-            ) : null}
-          </dl>
+          <section className="card" aria-label="Gateway">
+            <dl className="details-grid">
+              <dt>Version</dt>
+              <dd className="mono">{settings.data.version}</dd>
+              <dt>Database</dt>
+              <dd>{settings.data.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}</dd>
+              <dt>Redis</dt>
+              <dd>
+                {settings.data.redis.configured
+                  ? 'configured'
+                  : 'not configured (limits kept in memory)'}
+              </dd>
+              {settings.data.configFile !== undefined ? (
+                <>
+                  <dt>Config file</dt>
+                  <dd className="mono admin-break">
+                    {settings.data.configFile ?? 'none (defaults and environment only)'}
+                  </dd>
+                </>
+              ) : null}
+            </dl>
+          </section>
           <div className="toolbar">
             <TextField
               label="Find a setting"
@@ -121,7 +123,11 @@ export default function SettingsPage() {
             </EmptyState>
           ) : (
             sections.map((section) => (
-              <section key={section.name} className="stack" aria-label={`${section.name} settings`}>
+              <section
+                key={section.name}
+                className="stack admin-settings"
+                aria-label={`${section.name} settings`}
+              >
                 <h2>{section.name}</h2>
                 <DataTable
                   label={`${section.name} settings`}

@@ -5,6 +5,7 @@ import { SelectField, TextField } from '../../../components/form-field';
 import { useSubmit } from '../../../hooks/use-submit';
 import type { Provider } from '../admin-types';
 import { parseInteger, parseSeconds, secondsText, type Checked } from '../input-parsing';
+import { CheckboxField } from './extra-fields';
 import { fieldBinder, submitChecked } from './form-binding';
 import { FormModal } from './form-modal';
 
@@ -38,6 +39,7 @@ interface DeploymentFormModalProps {
 }
 
 interface Draft {
+  enabled: boolean;
   model: string;
   provider: string;
   upstreamModel: string;
@@ -56,6 +58,7 @@ function initialDraft(
 ): Draft {
   const timeouts = deployment?.timeouts ?? defaultTimeouts;
   return {
+    enabled: deployment?.enabled ?? true,
     model: deployment?.modelId ?? initialModel ?? models[0]?.id ?? '',
     provider: deployment?.providerName ?? providers[0]?.name ?? '',
     upstreamModel: deployment?.upstreamModel ?? '',
@@ -117,7 +120,10 @@ export function DeploymentFormModal({
     submitChecked(submission, checkDraft(draft), async (body) =>
       onSaved(
         editing
-          ? await api.patch<Deployment>(`/deployments/${deployment.id}`, body)
+          ? await api.patch<Deployment>(`/deployments/${deployment.id}`, {
+              ...body,
+              enabled: draft.enabled,
+            })
           : await api.post<Deployment>(`/models/${encodeURIComponent(draft.model)}/deployments`, {
               provider: draft.provider,
               ...(draft.upstreamModel.trim() === ''
@@ -185,6 +191,14 @@ export function DeploymentFormModal({
           ))}
         </div>
       </fieldset>
+      {editing ? (
+        <CheckboxField
+          label="Enabled"
+          checked={draft.enabled}
+          onChange={(enabled) => update({ enabled })}
+          hint="A disabled deployment gets no traffic; the model's other deployments take it."
+        />
+      ) : null}
     </FormModal>
   );
 }

@@ -12,9 +12,10 @@ import {
 export function StateBadge({ row }: { row: DeploymentRow }) {
   if (!row.deployment.enabled) return <Badge tone="neutral">disabled</Badge>;
   const state = row.health?.state;
-  if (state === 'open') return <Badge tone="error">open · cooling down</Badge>;
-  if (state === 'half-open') return <Badge tone="warning">half-open · probing</Badge>;
-  if (state === 'closed') return <Badge tone="success">closed · healthy</Badge>;
+  // The breaker's own words, as in the API and the logs; the tone says whether that is good.
+  if (state === 'open') return <Badge tone="error">open</Badge>;
+  if (state === 'half-open') return <Badge tone="warning">half-open</Badge>;
+  if (state === 'closed') return <Badge tone="success">closed</Badge>;
   // Enabled but not in the report yet: the catalog poll has not reached the router.
   return <Badge tone="neutral">no data</Badge>;
 }

@@ -10,13 +10,22 @@ export function HealthSummary({ rows, checkedAt }: HealthSummaryProps) {
   const count = (test: (row: DeploymentRow) => boolean) => rows.filter(test).length;
   const enabled = (row: DeploymentRow) => row.deployment.enabled;
   const stats = [
-    { label: 'Healthy', value: count((row) => enabled(row) && row.health?.state === 'closed') },
-    { label: 'Cooling down', value: count((row) => enabled(row) && row.health?.state === 'open') },
-    { label: 'Probing', value: count((row) => enabled(row) && row.health?.state === 'half-open') },
+    {
+      label: 'Healthy (closed)',
+      value: count((row) => enabled(row) && row.health?.state === 'closed'),
+    },
+    {
+      label: 'Cooling down (open)',
+      value: count((row) => enabled(row) && row.health?.state === 'open'),
+    },
+    {
+      label: 'Probing (half-open)',
+      value: count((row) => enabled(row) && row.health?.state === 'half-open'),
+    },
     { label: 'Disabled', value: count((row) => !enabled(row)) },
   ];
   return (
-    <section className="stat-grid" aria-label="Deployment health summary">
+    <section className="stat-grid admin-stat-grid" aria-label="Deployment health summary">
       {stats.map((stat) => (
         <div className="stat" key={stat.label}>
           <p className="stat-label">{stat.label}</p>

@@ -53,6 +53,7 @@ export function KeyAllowlists({ modelIds }: { modelIds: readonly string[] }) {
     },
     {
       header: 'Actions',
+      hideOnPhone: true,
       cell: (key) => (
         <div className="admin-actions">
           <button
@@ -106,6 +107,7 @@ export function KeyAllowlists({ modelIds }: { modelIds: readonly string[] }) {
           columns={columns}
           rows={keys.data?.data}
           rowKey={(key) => key.id}
+          onRowClick={setEditing}
           loading={keys.loading}
           error={keys.error}
           onRetry={keys.reload}
