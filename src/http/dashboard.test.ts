@@ -63,12 +63,22 @@ describe('the dashboard', () => {
     expect(response.body).toContain('id="root"');
   });
 
-  it('keeps JSON 404s for unknown API paths and for other methods', async () => {
+  it('keeps JSON 404s for unknown API paths, traversal attempts and other methods', async () => {
     const app = await appServing(builtDashboard());
     for (const url of ['/api/manage/nope', '/v1/nope', '/api/v1', '/metrics']) {
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(404);
       expect(response.json()).toEqual({ error: { code: 'route_not_found' } });
+    }
+    for (const url of [
+      '/.env',
+      '/.git/config',
+      '/assets/..%2f..%2fpackage.json',
+      '/data/switchyard.db',
+      '/favicon.ico',
+    ]) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(404);
     }
     const post = await app.inject({ method: 'POST', url: '/keys' });
     expect(post.statusCode).toBe(404);

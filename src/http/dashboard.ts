@@ -28,10 +28,18 @@ export interface DashboardOptions {
   directory: string;
 }
 
+/**
+ * The app's own paths are plain words (`/keys`, `/usage/records`): letters, digits, `-`, `_` and
+ * `/`. Anything else (`/.env`, `/data/switchyard.db`, `/%00`, a missing `/favicon.ico`) is a 404
+ * rather than a page that would tell a scanner it found something; files that exist were routed
+ * already.
+ */
+const pagePath = /^\/[A-Za-z0-9_\-/]*$/;
+
 function wantsPage(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const pathname = request.url.split('?')[0] ?? '/';
-  return !apiPaths.test(pathname);
+  return !apiPaths.test(pathname) && pagePath.test(pathname);
 }
 
 /**

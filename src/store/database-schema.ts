@@ -83,6 +83,18 @@ export interface DatabaseSchema {
     stream: number;
     created_at: number;
   };
+  /** Usage per UTC day, account, key and model; written with each usage record. */
+  usage_daily: {
+    day: number;
+    account_id: number;
+    api_key_id: number;
+    model_id: string;
+    requests: number;
+    errors: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cost: number;
+  };
   wallets: {
     account_id: number;
     balance: number;

@@ -258,6 +258,47 @@ function createMigrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_usage_daily': {
+      async up(database: AnyDatabase): Promise<void> {
+        // Charts and the request log's paging read these few rows instead of millions of
+        // records. They are written in the same transaction as the records, and outlive them
+        // when retention deletes old records.
+        await database.schema
+          .createTable('usage_daily')
+          .addColumn('day', 'integer', (column) => column.notNull())
+          .addColumn('account_id', 'bigint', (column) => column.notNull())
+          .addColumn('api_key_id', 'bigint', (column) => column.notNull())
+          .addColumn('model_id', 'text', (column) => column.notNull())
+          .addColumn('requests', 'bigint', (column) => column.notNull())
+          .addColumn('errors', 'bigint', (column) => column.notNull())
+          .addColumn('prompt_tokens', 'bigint', (column) => column.notNull())
+          .addColumn('completion_tokens', 'bigint', (column) => column.notNull())
+          .addColumn('cost', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint('usage_daily_key', [
+            'day',
+            'account_id',
+            'api_key_id',
+            'model_id',
+          ])
+          .execute();
+        await database.schema
+          .createIndex('usage_daily_account_day')
+          .on('usage_daily')
+          .columns(['account_id', 'day'])
+          .execute();
+        // Integer division of epoch milliseconds by a literal is the UTC day in both dialects.
+        await sql`
+          insert into usage_daily
+            (day, account_id, api_key_id, model_id, requests, errors, prompt_tokens,
+             completion_tokens, cost)
+          select created_at / 86400000, account_id, api_key_id, model_id, count(*),
+                 sum(case when status = 200 then 0 else 1 end), sum(prompt_tokens),
+                 sum(completion_tokens), sum(cost)
+          from usage_records
+          group by created_at / 86400000, account_id, api_key_id, model_id
+        `.execute(database);
+      },
+    },
   };
 }
 

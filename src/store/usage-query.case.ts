@@ -272,5 +272,115 @@ export function usageQueryContractSuite(harness: StoreHarness): void {
       ]);
       expect(await fixture.store.usage.deleteOlderThan(100)).toBe(0);
     });
+
+    it('pages and summarizes exactly like a scan of every record, for any filter and range', async () => {
+      accountBase = 3_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+      // A deterministic spread over 20 days, 5 accounts, 3 keys and 3 models, sparse in places.
+      let seed = 12_345;
+      const next = (below: number) => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed % below;
+      };
+      const start = Date.UTC(2025, 5, 1);
+      const models = ['m0', 'm1', 'm2'].map((name) => fixture.unique(name));
+      const records = Array.from({ length: 400 }, (_, index) =>
+        record(`r${index}`, {
+          accountId: account(next(5)),
+          apiKeyId: 1 + next(3),
+          // Model m2 only on a few days: a sparse filter.
+          modelId: models[index % 37 === 0 ? 2 : next(2)] ?? 'none',
+          status: next(10) === 0 ? 502 : 200,
+          promptTokens: next(1000),
+          completionTokens: next(100),
+          cost: next(10_000),
+          // Several records share a time, so paging must break ties by request id.
+          createdAt: start + next(20) * day + next(6) * 3_600_000,
+        }),
+      );
+      await fixture.store.usage.insertMany(records);
+
+      type Filter = Omit<UsageQuery, 'limit' | 'before'>;
+      const matches = (filter: Filter, item: UsageRecord) =>
+        (filter.accountId === undefined || item.accountId === filter.accountId) &&
+        (filter.accountIds === undefined || filter.accountIds.includes(item.accountId)) &&
+        (filter.apiKeyId === undefined || item.apiKeyId === filter.apiKeyId) &&
+        (filter.modelId === undefined || item.modelId === filter.modelId) &&
+        (filter.outcome === undefined || (item.status === 200) === (filter.outcome === 'ok')) &&
+        (filter.from === undefined || item.createdAt >= filter.from) &&
+        (filter.to === undefined || item.createdAt < filter.to);
+      const newestFirst = (left: UsageRecord, right: UsageRecord) =>
+        right.createdAt - left.createdAt || (left.requestId < right.requestId ? 1 : -1);
+      const ours = { accountIds: [0, 1, 2, 3, 4].map(account) };
+      const filters: Filter[] = [
+        ours,
+        { accountIds: [account(3)] },
+        { accountIds: [account(1), account(4)], outcome: 'error' },
+        { ...ours, modelId: models[2] },
+        { ...ours, apiKeyId: 2, outcome: 'ok' },
+        { accountId: account(2), from: start + 3 * day + 7_200_000, to: start + 15 * day },
+        { ...ours, modelId: fixture.unique('absent') },
+      ];
+      for (const filter of filters) {
+        const expected = records.filter((item) => matches(filter, item)).sort(newestFirst);
+        const paged: string[] = [];
+        let before: UsageQuery['before'];
+        for (let page = 0; page < 100; page += 1) {
+          const rows = await fixture.store.usage.list({
+            ...filter,
+            limit: 7,
+            ...(before === undefined ? {} : { before }),
+          });
+          paged.push(...ids(rows));
+          const last = rows.at(-1);
+          if (rows.length < 7 || !last) break;
+          before = { createdAt: last.createdAt, requestId: last.requestId };
+        }
+        expect(paged, JSON.stringify(filter)).toEqual(ids(expected));
+
+        // Ranges that start and end inside a day, and ones aligned to whole days.
+        for (const [from, to] of [
+          [start + 2 * day + 3_600_000, start + 17 * day + 7_200_000],
+          [start, start + 20 * day],
+          [start + 5 * day + 1, start + 5 * day + 10_800_000],
+        ] as const) {
+          for (const groupBy of ['day', 'model', 'key'] as const) {
+            const inRange = expected.filter(
+              (item) => item.createdAt >= from && item.createdAt < to,
+            );
+            const totals = new Map<string, number[]>();
+            for (const item of inRange) {
+              const bucket =
+                groupBy === 'day'
+                  ? new Date(item.createdAt).toISOString().slice(0, 10)
+                  : groupBy === 'model'
+                    ? item.modelId
+                    : String(item.apiKeyId);
+              const sums = totals.get(bucket) ?? [0, 0, 0, 0, 0];
+              sums[0] = (sums[0] ?? 0) + 1;
+              sums[1] = (sums[1] ?? 0) + (item.status === 200 ? 0 : 1);
+              sums[2] = (sums[2] ?? 0) + item.promptTokens;
+              sums[3] = (sums[3] ?? 0) + item.completionTokens;
+              sums[4] = (sums[4] ?? 0) + item.cost;
+              totals.set(bucket, sums);
+            }
+            const summary = await fixture.store.usage.summarize({
+              ...filter,
+              from: Math.max(from, filter.from ?? from),
+              to: Math.min(to, filter.to ?? to),
+              groupBy,
+            });
+            const got = new Map(
+              summary.map((row) => [
+                row.bucket,
+                [row.requests, row.errors, row.promptTokens, row.completionTokens, row.cost],
+              ]),
+            );
+            if (filter.outcome === undefined) {
+              expect(got, `${groupBy} ${JSON.stringify(filter)}`).toEqual(totals);
+            }
+          }
+        }
+      }
+    });
   });
 }

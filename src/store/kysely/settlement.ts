@@ -1,6 +1,7 @@
 import type { Settlement } from '../money-contract.js';
 import type { Dialect } from '../migrations.js';
 import { writeTransaction, type Database, type Executor } from './executor.js';
+import { addDailyUsage } from './daily-usage.js';
 import { appendLedger, slices, type LedgerLine } from './ledger-lines.js';
 import { usageRow } from './usage-repository.js';
 
@@ -78,6 +79,7 @@ export async function settleBatch(
       }
     }
     const ledger: LedgerLine[] = [];
+    const clamped = new Map<Settlement, number>();
     // Wallet rows are locked in account order, so two instances settling at once cannot deadlock.
     for (const accountId of [...steps.keys()].sort((left, right) => left - right)) {
       const charged = await settleAccount(
@@ -91,6 +93,7 @@ export async function settleBatch(
       // The record says what was charged; that differs from the cost only when clamped.
       for (const [settlement, amount] of charged) {
         if (amount === settlement.usage.cost) continue;
+        clamped.set(settlement, amount);
         await transaction
           .updateTable('usage_records')
           .set({ cost: amount })
@@ -99,6 +102,14 @@ export async function settleBatch(
       }
     }
     await appendLedger(transaction, ledger, timestamp);
+    // Last, after the wallets: every transaction takes its locks in the same order.
+    await addDailyUsage(
+      transaction,
+      settled.map((settlement) => ({
+        ...settlement.usage,
+        cost: clamped.get(settlement) ?? settlement.usage.cost,
+      })),
+    );
   });
 }
 
