@@ -201,47 +201,53 @@ export default function DeploymentsPage() {
           .
         </EmptyState>
       ) : null}
-      <HealthSummary rows={allRows} checkedAt={checkedAt} />
-      {health.error ? <ErrorNotice error={health.error} onRetry={health.reload} /> : null}
-      <div className="toolbar">
-        <SelectField
-          label="Model"
-          value={modelFilter}
-          options={[
-            { value: '', label: 'All models' },
-            ...(models.data?.data ?? []).map((model) => ({ value: model.id, label: model.id })),
-          ]}
-          onChange={(model) =>
-            navigate(
-              model === ''
-                ? '/admin/deployments'
-                : `/admin/deployments?model=${encodeURIComponent(model)}`,
-              {
-                replace: true,
-              },
-            )
-          }
-        />
-      </div>
-      <DataTable
-        label="Deployments"
-        columns={columns}
-        rows={rows}
-        rowKey={(row) => row.deployment.id}
-        // On a phone the actions column is hidden: a tap opens the form, which can also disable.
-        onRowClick={({ deployment }) => setEditing({ mode: 'edit', deployment })}
-        loading={models.loading && models.data === undefined}
-        error={models.error}
-        onRetry={models.reload}
-        empty={
-          <EmptyState
-            title={modelFilter === '' ? 'No deployments yet' : `${modelFilter} has no deployments`}
-          >
-            Add a deployment to route the model to a provider; requests for a model without one fail
-            with no route.
-          </EmptyState>
-        }
-      />
+      {catalogReady && (!hasProviders || !hasModels) ? null : (
+        <>
+          <HealthSummary rows={allRows} checkedAt={checkedAt} />
+          {health.error ? <ErrorNotice error={health.error} onRetry={health.reload} /> : null}
+          <div className="toolbar">
+            <SelectField
+              label="Model"
+              value={modelFilter}
+              options={[
+                { value: '', label: 'All models' },
+                ...(models.data?.data ?? []).map((model) => ({ value: model.id, label: model.id })),
+              ]}
+              onChange={(model) =>
+                navigate(
+                  model === ''
+                    ? '/admin/deployments'
+                    : `/admin/deployments?model=${encodeURIComponent(model)}`,
+                  {
+                    replace: true,
+                  },
+                )
+              }
+            />
+          </div>
+          <DataTable
+            label="Deployments"
+            columns={columns}
+            rows={rows}
+            rowKey={(row) => row.deployment.id}
+            // On a phone the actions column is hidden: a tap opens the form, which can also disable.
+            onRowClick={({ deployment }) => setEditing({ mode: 'edit', deployment })}
+            loading={models.loading && models.data === undefined}
+            error={models.error}
+            onRetry={models.reload}
+            empty={
+              <EmptyState
+                title={
+                  modelFilter === '' ? 'No deployments yet' : `${modelFilter} has no deployments`
+                }
+              >
+                Add a deployment to route the model to a provider; requests for a model without one
+                fail with no route.
+              </EmptyState>
+            }
+          />
+        </>
+      )}
       {editing && models.data && providers.data ? (
         <DeploymentFormModal
           {...(editing.mode === 'edit' ? { deployment: editing.deployment } : {})}

@@ -71,10 +71,10 @@ function AuditChanges({ event }: { event: AuditEvent }) {
               {changes.map((change) => (
                 <tr key={change.field}>
                   <td className="mono small">{change.field}</td>
-                  <td className="mono small admin-diff-before">
+                  <td className={`mono small${change.added ? '' : ' admin-diff-before'}`}>
                     {change.added ? '—' : formatValue(change.before)}
                   </td>
-                  <td className="mono small admin-diff-after">
+                  <td className={`mono small${change.removed ? '' : ' admin-diff-after'}`}>
                     {change.removed ? '—' : formatValue(change.after)}
                   </td>
                 </tr>

@@ -59,7 +59,7 @@ export function KeyAllowlists({ modelIds }: { modelIds: readonly string[] }) {
           <button
             type="button"
             className="button button-small"
-            aria-label={`Edit allowed models of key ${key.name}`}
+            aria-label={`Edit models of key ${key.name}`}
             onClick={() => setEditing(key)}
           >
             Edit models

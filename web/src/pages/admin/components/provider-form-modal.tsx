@@ -211,7 +211,7 @@ function HeaderFields({ draft, provider, update, error }: SectionProps) {
     <div className="stack">
       {provider ? (
         <CheckboxField
-          label="Replace the extra headers"
+          label="Replace the headers sent upstream"
           checked={draft.replaceHeaders}
           onChange={(replaceHeaders) => update({ replaceHeaders })}
           hint={
