@@ -6,6 +6,7 @@ import type { SecretBox } from './auth/secret-box.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { registerDashboard } from './http/dashboard.js';
 import { handleError } from './http/error-handler.js';
+import { registerProbes } from './http/probes.js';
 import { maximumJsonDepth, nestsDeeperThan } from './http/json-depth.js';
 import { registerManagementApi } from './manage/manage-api.js';
 import type { RelayDependencies } from './relay/relay-dependencies.js';
@@ -29,6 +30,8 @@ export interface AppDependencies extends RelayDependencies {
   adminToken: string | undefined;
   /** The effective configuration, as the settings page shows it. */
   settings: SettingsReport;
+  /** Redis, when the limiter uses it: /readyz checks it answers. */
+  redis: { ping(): Promise<boolean> } | undefined;
 }
 
 export interface AppOptions {
@@ -177,13 +180,7 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     settings: dependencies.settings,
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const databaseReady = await dependencies.store.ping();
-    return reply
-      .code(databaseReady ? 200 : 503)
-      .send({ status: databaseReady ? 'ready' : 'not ready', database: databaseReady });
-  });
+  registerProbes(app, { store: dependencies.store, redis: dependencies.redis });
 
   return app;
 }

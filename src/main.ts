@@ -162,6 +162,7 @@ export async function startGateway(
         secrets,
         adminToken: config.adminToken,
         settings: describeSettings(loaded, packageVersion),
+        redis: limiter instanceof RedisLimiter ? limiter : undefined,
       },
       {
         bodyLimitBytes: config.server.bodyLimitBytes,

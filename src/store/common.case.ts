@@ -709,6 +709,7 @@ export function storeContractSuite(name: string, open: () => Promise<Store>): vo
         const version = await store.catalog.version();
         await store.migrate();
         await store.migrate();
+        expect(await store.pendingMigrations()).toEqual([]);
         expect(await store.accounts.findById(account.id)).toEqual(account);
         expect(await store.catalog.version()).toBe(version);
       });

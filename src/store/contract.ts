@@ -204,6 +204,8 @@ export interface Store {
   readonly sessions: SessionRepository;
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
+  /** Migrations this code knows that the database has not applied, by name. */
+  pendingMigrations(): Promise<string[]>;
   /** True when the database answers; for readiness checks. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -92,6 +92,15 @@ export class RedisLimiter implements Limiter {
     this.commands = this.redis as unknown as LimiterCommands;
   }
 
+  /** Whether Redis answers a PING now (within the command timeout). */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
   /** Resolves once connected; rejects with `LimiterUnavailableError` if that fails or takes long. */
   async ready(): Promise<void> {
     if (this.redis.status === 'ready') return;

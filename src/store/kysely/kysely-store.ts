@@ -21,6 +21,23 @@ export function createKyselyStore(
   options: { now?: () => number; onClose?: () => Promise<void> } = {},
 ): Store {
   const now = options.now ?? Date.now;
+
+  async function createMigrator(): Promise<Migrator> {
+    // Kysely's migrator takes its own tables in any schema of the database for present unless
+    // told its schema: beside another Switchyard schema (tests, staging) it would skip creating
+    // them in ours and then fail to find them.
+    const migrationTableSchema =
+      dialect === 'postgres'
+        ? (await sql<{ name: string | null }>`select current_schema() as name`.execute(database))
+            .rows[0]?.name
+        : undefined;
+    return new Migrator({
+      db: database,
+      provider: migrationProvider(dialect),
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
+    });
+  }
+
   return {
     dialect,
     accounts: accountRepository(database, now),
@@ -32,19 +49,7 @@ export function createKyselyStore(
     audit: auditRepository(database, now),
     sessions: sessionRepository(database),
     async migrate() {
-      // Kysely's migrator takes its own tables in any schema of the database for present unless
-      // told its schema: beside another Switchyard schema (tests, staging) it would skip creating
-      // them in ours and then fail to find them.
-      const migrationTableSchema =
-        dialect === 'postgres'
-          ? (await sql<{ name: string | null }>`select current_schema() as name`.execute(database))
-              .rows[0]?.name
-          : undefined;
-      const migrator = new Migrator({
-        db: database,
-        provider: migrationProvider(dialect),
-        ...(migrationTableSchema ? { migrationTableSchema } : {}),
-      });
+      const migrator = await createMigrator();
       // Two processes starting on a fresh database (the gateway and a CLI command) can both see
       // a migration as pending; the loser's transaction fails and rolls back, and a second look
       // finds the migration applied. A migration that is itself broken fails every attempt.
@@ -62,6 +67,12 @@ export function createKyselyStore(
           { cause: error },
         );
       }
+    },
+    async pendingMigrations() {
+      const migrations = await (await createMigrator()).getMigrations();
+      return migrations
+        .filter((migration) => migration.executedAt === undefined)
+        .map((migration) => migration.name);
     },
     async ping() {
       try {

@@ -81,6 +81,16 @@ describe('SQLite store on a file', () => {
     for (const store of opened.splice(0)) await store.close();
   });
 
+  it('names the migrations a new file lacks, and none once migrated', async () => {
+    const store = openSqliteStore(file);
+    opened.push(store);
+    const pending = await store.pendingMigrations();
+    expect(pending[0]).toBe('0001_initial');
+    expect(pending).toContain('0005_usage_daily');
+    await store.migrate();
+    expect(await store.pendingMigrations()).toEqual([]);
+  });
+
   it('creates the missing directory and uses WAL journaling', async () => {
     await openMigrated();
     expect(fs.existsSync(file)).toBe(true);
