@@ -29,7 +29,12 @@ const columns: readonly Column<LedgerEntry>[] = [
       </span>
     ),
   },
-  { header: 'Balance after', align: 'end', cell: (entry) => formatMoney(entry.balanceAfter) },
+  {
+    header: 'Balance after',
+    align: 'end',
+    hideOnPhone: true,
+    cell: (entry) => formatMoney(entry.balanceAfter),
+  },
   {
     header: 'Detail',
     hideOnPhone: true,

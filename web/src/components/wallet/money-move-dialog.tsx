@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../../api/api-client';
 import type { Wallet } from '../../api/api-types';
-import { parseAmountInput } from '../../format/money';
+import { formatMoney, parseAmountInput } from '../../format/money';
 import { useSubmit } from '../../hooks/use-submit';
 import { TextField } from '../form-field';
 import { FormActions } from '../form-actions';
@@ -11,21 +11,32 @@ import { Notice } from '../notice';
 
 export type MoneyMove = 'topup' | 'adjust' | 'transfer';
 
-const texts: Record<MoneyMove, { title: string; button: string; hint: string }> = {
+const texts: Record<
+  MoneyMove,
+  {
+    title: string;
+    button: string;
+    hint: string;
+    done: (amount: string, username: string) => string;
+  }
+> = {
   topup: {
     title: 'Top up wallet',
     button: 'Top up',
     hint: 'Adds credit to this wallet. Recorded in its ledger and the audit log.',
+    done: (amount, username) => `Added ${amount} to the wallet of ${username}.`,
   },
   adjust: {
     title: 'Adjust wallet',
     button: 'Apply adjustment',
     hint: 'A correction: positive credits, negative (like -3.50) debits. A reason is required.',
+    done: (amount, username) => `Adjusted the wallet of ${username} by ${amount}.`,
   },
   transfer: {
     title: 'Transfer credit',
     button: 'Transfer',
     hint: 'Moves credit from your own wallet into this one, at once.',
+    done: (amount, username) => `Transferred ${amount} to ${username}.`,
   },
 };
 
@@ -74,7 +85,7 @@ export function MoneyMoveDialog({
         },
       );
     });
-    if (succeeded) onDone(`${text.button}: ${parsed.amount} for ${username}.`);
+    if (succeeded) onDone(text.done(formatMoney(parsed.amount), username));
   };
 
   return (

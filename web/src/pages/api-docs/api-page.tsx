@@ -53,7 +53,7 @@ export default function ApiPage() {
       />
       <section className="card" aria-labelledby="base-url-title">
         <h2 id="base-url-title">Base URL</h2>
-        <SecretValue value={baseUrl} label="Base URL" copyLabel="Copy base URL" />
+        <SecretValue value={baseUrl} label="API base URL" copyLabel="Copy base URL" />
         <p className="muted small">
           Endpoints: <code>POST /chat/completions</code>, <code>POST /embeddings</code>,{' '}
           <code>GET /models</code>.

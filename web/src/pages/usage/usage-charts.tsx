@@ -53,7 +53,7 @@ function MetricChart({ metric, points }: { metric: ChartMetric; points: readonly
             <XAxis dataKey="label" {...axis} minTickGap={12} />
             <YAxis
               {...axis}
-              width={56}
+              width={metric === 'cost' ? 76 : 48}
               allowDecimals={metric === 'cost'}
               tickFormatter={(value: number) =>
                 metric === 'cost'
@@ -70,20 +70,45 @@ function MetricChart({ metric, points }: { metric: ChartMetric; points: readonly
               }}
             />
             {metric === 'cost' ? (
-              <Bar dataKey="cost" name="Spend" fill={first} radius={[3, 3, 0, 0]} />
+              <Bar
+                isAnimationActive={false}
+                dataKey="cost"
+                name="Spend"
+                fill={first}
+                radius={[3, 3, 0, 0]}
+              />
             ) : null}
             {metric === 'tokens' ? (
               <>
                 <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Bar dataKey="promptTokens" name="Prompt" stackId="tokens" fill={first} />
-                <Bar dataKey="completionTokens" name="Completion" stackId="tokens" fill={second} />
+                <Bar
+                  isAnimationActive={false}
+                  dataKey="promptTokens"
+                  name="Prompt"
+                  stackId="tokens"
+                  fill={first}
+                />
+                <Bar
+                  isAnimationActive={false}
+                  dataKey="completionTokens"
+                  name="Completion"
+                  stackId="tokens"
+                  fill={second}
+                />
               </>
             ) : null}
             {metric === 'requests' ? (
               <>
                 <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Bar dataKey="requests" name="Requests" fill={third} radius={[3, 3, 0, 0]} />
                 <Bar
+                  isAnimationActive={false}
+                  dataKey="requests"
+                  name="Requests"
+                  fill={third}
+                  radius={[3, 3, 0, 0]}
+                />
+                <Bar
+                  isAnimationActive={false}
                   dataKey="errors"
                   name="Errors"
                   fill={colors.series[3] ?? third}
