@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Store } from '../contract.js';
 import type { DatabaseSchema } from '../database-schema.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
+import { sqlitePlaceHold } from './sqlite-holds.js';
 
 /**
  * Opens (creating if needed) the embedded SQLite database. WAL lets the CLI write while the
@@ -20,5 +21,7 @@ export function openSqliteStore(file: string): Store {
   const database = new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: connection }),
   });
-  return createKyselyStore(database, 'sqlite');
+  const store = createKyselyStore(database, 'sqlite');
+  store.wallets.placeHold = sqlitePlaceHold(connection, Date.now);
+  return store;
 }
