@@ -144,6 +144,6 @@ export async function testConnection(
     message:
       models === null
         ? `The provider answered ${response.statusCode}, and accepted the key.`
-        : `The provider answered ${response.statusCode}, accepted the key and lists ${models} models.`,
+        : `The provider answered ${response.statusCode}, accepted the key and lists ${models} model${models === 1 ? '' : 's'}.`,
   };
 }

@@ -95,6 +95,8 @@ const documentedScreenshots = new Set([
   'user-overview',
   'phone-overview',
   'usage-dark',
+  'admin-providers',
+  'admin-deployments',
 ]);
 
 /**

@@ -222,4 +222,43 @@ describeWithChromium()('the dashboard story', () => {
       expect(problems).toEqual([]);
     },
   );
+
+  it(
+    'the admin pages: providers with a connection test, deployments and health, models, audit, settings',
+    { timeout: 120_000 },
+    async () => {
+      const admin = await watched();
+      await signIn(admin, gateway.url, 'admin', adminPassword);
+
+      await openFromNav(admin, 'Providers');
+      await admin.getByRole('button', { name: 'Test connection to mock' }).click();
+      await admin.getByRole('status').filter({ hasText: 'ok' }).waitFor();
+      await saveScreenshot(admin, 'admin-providers');
+
+      await openFromNav(admin, 'Deployments & health');
+      await admin.getByRole('button', { name: 'Disable deployment mock-chat on mock' }).waitFor();
+      await saveScreenshot(admin, 'admin-deployments');
+
+      await openFromNav(admin, 'Model catalog');
+      await admin.getByRole('button', { name: 'Edit model mock-chat' }).waitFor();
+      await saveScreenshot(admin, 'admin-models');
+
+      await openFromNav(admin, 'Audit log');
+      // The story before this one created accounts and moved money: all of it is in the log.
+      const events = admin.getByRole('list', { name: 'Audit events' });
+      await events.locator('[aria-expanded]').first().click();
+      await events.locator('[aria-expanded="true"]').waitFor();
+      await saveScreenshot(admin, 'admin-audit');
+
+      await openFromNav(admin, 'Settings');
+      await admin.getByText('limits.defaults.rpm', { exact: true }).waitFor();
+      await saveScreenshot(admin, 'admin-settings');
+
+      await openFromNav(admin, 'Recharge codes');
+      await saveScreenshot(admin, 'recharge-codes');
+
+      const problems = pages.flatMap((watchedPage) => watchedPage.problems);
+      expect(problems).toEqual([]);
+    },
+  );
 });

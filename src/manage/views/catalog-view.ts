@@ -103,6 +103,9 @@ export const providerView = z.object({
   headerNames: z
     .array(z.string())
     .describe('Extra headers sent upstream; their values may be secrets and are not shown'),
+  apiVersion: z.string().nullable().describe("Azure's api-version, or Gemini's API version"),
+  anthropicVersion: z.string().nullable().describe("Anthropic's anthropic-version header"),
+  defaultMaxTokens: z.number().int().nullable().describe('Anthropic: the default output cap'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -120,6 +123,9 @@ export function viewProvider(provider: ProviderRecord): ProviderView {
     streamUsage: provider.settings.streamUsage,
     maxTokensField: provider.settings.maxTokensField,
     headerNames: Object.keys(provider.settings.headers).sort(),
+    apiVersion: provider.settings.apiVersion ?? null,
+    anthropicVersion: provider.settings.anthropicVersion ?? null,
+    defaultMaxTokens: provider.settings.defaultMaxTokens ?? null,
     createdAt: isoTime(provider.createdAt),
     updatedAt: isoTime(provider.updatedAt),
   };

@@ -17,6 +17,9 @@ export interface Provider {
   streamUsage: boolean;
   maxTokensField: MaxTokensField;
   headerNames: string[];
+  apiVersion: string | null;
+  anthropicVersion: string | null;
+  defaultMaxTokens: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -96,8 +96,8 @@ export function newProviderDraft(): ProviderDraft {
 }
 
 /**
- * The form for an existing provider. The API does not return the adapter versions or header
- * values, so those start empty and are sent only when filled in.
+ * The form for an existing provider. The API never returns header values (they may be secrets),
+ * so headers are only replaced on request.
  */
 export function draftOfProvider(provider: Provider): ProviderDraft {
   return {
@@ -108,6 +108,9 @@ export function draftOfProvider(provider: Provider): ProviderDraft {
     replaceHeaders: false,
     streamUsage: provider.streamUsage,
     maxTokensField: provider.maxTokensField,
+    apiVersion: provider.apiVersion ?? '',
+    anthropicVersion: provider.anthropicVersion ?? '',
+    defaultMaxTokens: provider.defaultMaxTokens === null ? '' : String(provider.defaultMaxTokens),
   };
 }
 
