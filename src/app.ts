@@ -9,6 +9,7 @@ import { handleError } from './http/error-handler.js';
 import { registerProbes } from './http/probes.js';
 import { maximumJsonDepth, nestsDeeperThan } from './http/json-depth.js';
 import { registerManagementApi } from './manage/manage-api.js';
+import { registerMetricsRoute, type MetricsRouteOptions } from './observability/metrics-route.js';
 import type { RelayDependencies } from './relay/relay-dependencies.js';
 import { registerRelayRoutes, relayPrefixes } from './relay/routes.js';
 import { describeDeploymentHealth } from './routing/health-report.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   /** The built dashboard to serve at `/`; undefined serves none. */
   dashboardDirectory: string | undefined;
+  /** How to serve GET /metrics; undefined serves none (404). */
+  metrics: MetricsRouteOptions | undefined;
 }
 
 /** Answers a request Node's HTTP parser refused, in OpenAI's envelope, and closes the socket. */
@@ -181,6 +184,7 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
   });
 
   registerProbes(app, { store: dependencies.store, redis: dependencies.redis });
+  if (options.metrics) registerMetricsRoute(app, dependencies.metrics, options.metrics);
 
   return app;
 }

@@ -16,7 +16,9 @@ import { LimitGate } from './relay/limit-gate.js';
 import { CatalogCache } from './catalog/catalog-cache.js';
 import type { LoadedConfig } from './config/load.js';
 import { ensureAdmin, type AdminBootstrap } from './setup/ensure-admin.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { DeploymentHealth } from './routing/deployment-health.js';
+import { describeDeploymentHealth } from './routing/health-report.js';
 import { syncConfiguredCatalog } from './setup/sync-configured-catalog.js';
 import type { Store } from './store/contract.js';
 import { openStore, resolveDatabaseUrl } from './store/open-store.js';
@@ -30,6 +32,8 @@ export interface RunningGateway {
   maintenance: Maintenance;
   /** Each deployment's circuit breaker, as this instance sees it. */
   health: DeploymentHealth;
+  /** This gateway's Prometheus registry and recorders (served at /metrics when enabled). */
+  metrics: GatewayMetrics;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
   admin: AdminBootstrap | undefined;
@@ -114,6 +118,20 @@ export async function startGateway(
     await maintenance.runOnce();
     maintenance.start();
     stopped.push(() => maintenance.stop());
+    const { maxAttempts, ...breaker } = config.routing;
+    const health = new DeploymentHealth(breaker, now);
+    const metrics = new GatewayMetrics(
+      {
+        deployments: () => describeDeploymentHealth(catalog.models(), health),
+        settlementQueueDepth: () => settlements.queueDepth(),
+        openHolds: async () => {
+          const holds = await store.wallets.openHolds();
+          return { count: holds.length, amount: holds.reduce((sum, hold) => sum + hold.amount, 0) };
+        },
+      },
+      // Process metrics start timers and observers; a gateway that serves no metrics needs none.
+      { processMetrics: config.metrics.enabled },
+    );
     const limiter = config.redis.url
       ? new RedisLimiter({
           url: config.redis.url,
@@ -132,6 +150,7 @@ export async function startGateway(
         const rows = await store.usage.summarize({ apiKeyId, from, to: now() + 1, groupBy: 'key' });
         return rows.reduce((sum, row) => sum + row.promptTokens + row.completionTokens, 0);
       },
+      onRejected: (limit) => metrics.recordRejection(limit),
       onUnavailable: (error) =>
         logger.error(
           { err: error, failureMode: config.limits.redisFailureMode },
@@ -141,11 +160,10 @@ export async function startGateway(
     const wallets = new WalletGate(store, {
       holdTtlMilliseconds: config.billing.holdTtlMilliseconds,
       now,
+      onRejected: (reason) => metrics.recordRejection(reason),
     });
     const upstream = new UpstreamClient();
     stopped.push(() => upstream.close());
-    const { maxAttempts, ...breaker } = config.routing;
-    const health = new DeploymentHealth(breaker, now);
 
     const app = buildApp(
       {
@@ -158,6 +176,7 @@ export async function startGateway(
         now,
         maxAttempts,
         health,
+        metrics,
         ...(options.random === undefined ? {} : { random: options.random }),
         secrets,
         adminToken: config.adminToken,
@@ -169,6 +188,7 @@ export async function startGateway(
         trustProxy: config.server.trustProxy,
         logger,
         dashboardDirectory: config.server.dashboard ? builtDashboardDirectory : undefined,
+        metrics: config.metrics.enabled ? { token: config.metrics.token } : undefined,
       },
     );
     stopped.push(() => app.close());
@@ -176,7 +196,7 @@ export async function startGateway(
     return describeRunning(
       app,
       config.server,
-      { store, catalog, settlements, maintenance, health, admin },
+      { store, catalog, settlements, maintenance, health, metrics, admin },
       stopAll,
     );
   } catch (error) {
@@ -190,7 +210,7 @@ function describeRunning(
   server: { host: string; port: number },
   parts: Pick<
     RunningGateway,
-    'store' | 'catalog' | 'settlements' | 'maintenance' | 'health' | 'admin'
+    'store' | 'catalog' | 'settlements' | 'maintenance' | 'health' | 'metrics' | 'admin'
   >,
   stopAll: () => Promise<void>,
 ): RunningGateway {

@@ -23,7 +23,12 @@ const topUpAdvice =
 export class WalletGate {
   constructor(
     private readonly store: Store,
-    private readonly options: { holdTtlMilliseconds: number; now: () => number },
+    private readonly options: {
+      holdTtlMilliseconds: number;
+      now: () => number;
+      /** Called for every request refused (the rejection metric). */
+      onRejected?: (reason: 'insufficient_balance' | 'wallet_suspended') => void;
+    },
   ) {}
 
   /** Places the hold or throws 402 `insufficient_balance` / `wallet_suspended`. */
@@ -36,12 +41,14 @@ export class WalletGate {
     const first = await this.place(requestId, accountId, plan);
     if (first.outcome === 'held') return first.hold;
     if (first.outcome === 'suspended') {
+      this.options.onRejected?.('wallet_suspended');
       throw new GatewayError(
         'wallet_suspended',
         `Your wallet is suspended, so requests are refused. Ask your agent or admin to resume it.`,
       );
     }
     if (first.outcome === 'no_wallet') {
+      this.options.onRejected?.('insufficient_balance');
       throw new GatewayError(
         'insufficient_balance',
         `This key's account has no wallet. ${topUpAdvice}`,
@@ -53,6 +60,7 @@ export class WalletGate {
       const second = await this.place(requestId, accountId, smaller);
       if (second.outcome === 'held') return second.hold;
     }
+    this.options.onRejected?.('insufficient_balance');
     throw new GatewayError(
       'insufficient_balance',
       `Insufficient balance: this request may cost up to ${formatMoney(plan.amount)} (a prompt of up to ${plan.promptTokensBound} tokens and ${plan.outputTokens} output tokens) and your wallet has ${formatMoney(Math.max(0, first.available))} available. ${topUpAdvice}`,

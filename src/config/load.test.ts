@@ -58,6 +58,7 @@ describe('loadConfig defaults', () => {
       billing: { holdTtlMilliseconds: 3_600_000, maintenanceIntervalMilliseconds: 60_000 },
       limits: { defaults: { rpm: 600 }, dayOffsetMinutes: 0, redisFailureMode: 'open' },
       redis: {},
+      metrics: { enabled: true },
       routing: {
         maxAttempts: 3,
         failureThreshold: 5,
@@ -98,6 +99,16 @@ describe('loadConfig environment variables', () => {
     expect(config.database.url).toBe('sqlite:/tmp/other.db');
     expect(config.logLevel).toBe('debug');
     expect(config.admin).toEqual({ username: 'root', password: 'correct horse battery' });
+  });
+
+  it('reads the metrics switch and token, and refuses a short token', () => {
+    const token = 'metrics-token-0123456789abcdef0123456789';
+    expect(
+      load({ SWITCHYARD_METRICS: 'false', SWITCHYARD_METRICS_TOKEN: token }).config.metrics,
+    ).toEqual({ enabled: false, token });
+    expect(loadError({ SWITCHYARD_METRICS_TOKEN: 'short' }).message).toContain(
+      'SWITCHYARD_METRICS_TOKEN',
+    );
   });
 
   it('falls back to PORT, and prefers SWITCHYARD_PORT when both are set', () => {

@@ -25,6 +25,8 @@ export const environmentSettings: ReadonlyArray<{ variables: string[]; path: str
   { variables: ['SWITCHYARD_REDIS_FAILURE_MODE'], path: ['limits', 'redisFailureMode'] },
   { variables: ['SWITCHYARD_DEFAULT_RPM'], path: ['limits', 'defaults', 'rpm'] },
   { variables: ['SWITCHYARD_DAY_OFFSET_MINUTES'], path: ['limits', 'dayOffsetMinutes'] },
+  { variables: ['SWITCHYARD_METRICS'], path: ['metrics', 'enabled'] },
+  { variables: ['SWITCHYARD_METRICS_TOKEN'], path: ['metrics', 'token'] },
 ];
 
 /** A configuration that failed validation; its message names every bad setting and its source. */

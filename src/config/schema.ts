@@ -258,6 +258,18 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    metrics: z
+      .object({
+        /** Serve GET /metrics (Prometheus text format). */
+        enabled: booleanSetting.default(true),
+        /** When set, /metrics asks for `Authorization: Bearer <token>`. */
+        token: z
+          .string()
+          .min(32, { error: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+          .optional(),
+      })
+      .strict()
+      .default({ enabled: true }),
     routing: routingSchema.default(routingDefaults),
     providers: z.array(providerConfigSchema).default([]),
     models: z.array(modelConfigSchema).default([]),

@@ -41,16 +41,25 @@ describe('the settings report', () => {
         DATABASE_URL: 'postgres://gateway:hunter2@db.internal:5432/switchyard',
         REDIS_URL: 'redis://:sesame@cache.internal:6379',
         OPENAI_API_KEY: 'sk-openai-secret',
+        SWITCHYARD_METRICS_TOKEN: 'a-very-secret-metrics-token-0123456789abcdef',
       },
       workingDirectory: '/',
     });
     const report = describeSettings(loaded, '1.2.3');
     const text = JSON.stringify(report);
-    for (const secret of ['a-very-secret-admin-token', 'abab', 'hunter2', 'sesame', 'sk-openai']) {
+    for (const secret of [
+      'a-very-secret-admin-token',
+      'a-very-secret-metrics-token',
+      'abab',
+      'hunter2',
+      'sesame',
+      'sk-openai',
+    ]) {
       expect(text).not.toContain(secret);
     }
     const byKey = lines(report);
     expect(byKey.get('adminToken')?.value).toBe('[set]');
+    expect(byKey.get('metrics.token')?.value).toBe('[set]');
     expect(byKey.get('database.url')?.value).toBe(
       'postgres://gateway:****@db.internal:5432/switchyard',
     );

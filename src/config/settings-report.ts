@@ -20,7 +20,7 @@ export interface SettingsReport {
 }
 
 /** Settings whose values are secrets: reported as set or not, never shown. */
-const secretKeys = new Set(['secretKey', 'adminToken', 'admin.password']);
+const secretKeys = new Set(['secretKey', 'adminToken', 'admin.password', 'metrics.token']);
 /** Settings that are URLs and may carry a password. */
 const urlKeys = new Set(['database.url', 'redis.url']);
 /** Shown on their own pages (providers hold secrets), not as settings. */

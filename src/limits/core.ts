@@ -37,7 +37,8 @@ function checkCount(value: number, name: string): void {
   }
 }
 
-const limitNames: readonly LimitName[] = [
+/** Every limit a key can have, as refusals name them. */
+export const limitNames: readonly LimitName[] = [
   'rpm',
   'tpm',
   'rpd',

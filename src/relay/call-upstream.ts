@@ -1,6 +1,7 @@
 import type { ResolvedDeployment, ResolvedModel } from '../catalog/catalog-cache.js';
 import { GatewayError, UpstreamClientError } from '../errors/gateway-error.js';
 import type { UpstreamHttpRequest } from '../providers/contract.js';
+import type { GatewayMetrics, UpstreamOutcome } from '../observability/metrics.js';
 import type { AttemptTicket, DeploymentHealth } from '../routing/deployment-health.js';
 import {
   failureCategoryOf,
@@ -16,6 +17,13 @@ import {
 } from '../upstream/upstream-client.js';
 import type { StreamOutcome } from './relay-stream.js';
 import { orderDeployments } from './select-deployments.js';
+
+const statusClasses: Readonly<Record<number, UpstreamOutcome>> = {
+  2: '2xx',
+  3: '3xx',
+  4: '4xx',
+  5: '5xx',
+};
 
 /** Upstream statuses the client caused (a bad parameter, a body too large): passed through. */
 const clientCausedStatuses = new Set([400, 413, 422]);
@@ -39,6 +47,8 @@ export interface CallUpstreamOptions {
   maxAttempts: number;
   /** The weighted-random draw; injectable so tests can seed it. */
   random?: () => number;
+  /** Times every attempt (upstream latency by deployment). */
+  metrics?: Pick<GatewayMetrics, 'recordUpstream'>;
 }
 
 /** Raised when the client went away while the gateway was still waiting on the upstream. */
@@ -96,10 +106,23 @@ async function attemptDeployment(
     }
     const transport = classifyTransportError(error);
     const timedOut = transport.kind === 'timeout';
-    ticket.fail(timedOut ? 'timeout' : 'connect_error');
+    const category = timedOut ? 'timeout' : 'connect_error';
+    options.metrics?.recordUpstream(
+      options.model.id,
+      deployment,
+      (performance.now() - startedAt) / 1000,
+      category,
+    );
+    ticket.fail(category);
     return { summary: timedOut ? 'timed out' : 'could not be reached', timedOut };
   }
   ticket.firstByteMilliseconds = performance.now() - startedAt;
+  options.metrics?.recordUpstream(
+    options.model.id,
+    deployment,
+    ticket.firstByteMilliseconds / 1000,
+    statusClasses[Math.floor(response.statusCode / 100)] ?? '5xx',
+  );
   if (response.statusCode < 300) return { response, deployment, outcome: ticket };
 
   const text = await readBodyText(response).catch(() => '');

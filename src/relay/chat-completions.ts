@@ -1,18 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RelayRoute } from '../observability/metrics.js';
 import { isJsonObject } from '../providers/json.js';
 import { readBodyText } from '../upstream/read-body.js';
 import { authorizeModel } from './authorize-model.js';
-import {
-  callUpstream,
-  scrubUpstreamDetails,
-  settleAttempt,
-  settleStream,
-} from './call-upstream.js';
+import { scrubUpstreamDetails, settleAttempt, settleStream } from './call-upstream.js';
 import { usageOrCount } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
-import { admitAndHold, runRelayExchange } from './relay-exchange.js';
+import { admitAndHold, callModel, runRelayExchange } from './relay-exchange.js';
 import { relayStream } from './relay-stream.js';
 import { validateChatRequest } from './validate-request.js';
+
+const route: RelayRoute = 'chat_completions';
 
 /**
  * POST /chat/completions: parse → authenticate → validate → authorize model → route → call
@@ -23,7 +21,7 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    return runRelayExchange(dependencies, request, reply, async ({ key, trace, signal }) => {
+    return runRelayExchange(dependencies, route, request, reply, async ({ key, trace, signal }) => {
       const body = validateChatRequest(request.body);
       trace.stream = body.stream === true;
       const model = authorizeModel(key, body.model, 'chat', dependencies.catalog);
@@ -54,21 +52,14 @@ export function chatCompletionsHandler(dependencies: RelayDependencies) {
           isJsonObject(body.stream_options) && body.stream_options.include_usage === true,
         publicModel: model.id,
       };
-      const attempt = await callUpstream({
-        client: dependencies.upstream,
-        health: dependencies.health,
-        model,
-        signal,
-        maxAttempts: dependencies.maxAttempts,
-        ...(dependencies.random === undefined ? {} : { random: dependencies.random }),
-        build: (deployment) =>
-          deployment.adapter.chatRequest({
-            body,
-            target: deployment.target,
-            // The hold paid for this many output tokens; the upstream must not produce more.
-            maxOutputTokens: requestedOutputTokens === undefined ? hold.outputTokens : undefined,
-          }),
-      });
+      const attempt = await callModel(dependencies, model, signal, (deployment) =>
+        deployment.adapter.chatRequest({
+          body,
+          target: deployment.target,
+          // The hold paid for this many output tokens; the upstream must not produce more.
+          maxOutputTokens: requestedOutputTokens === undefined ? hold.outputTokens : undefined,
+        }),
+      );
       trace.deploymentId = attempt.deployment.id;
       const adapter = attempt.deployment.adapter;
 

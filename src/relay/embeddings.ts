@@ -1,16 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RelayRoute } from '../observability/metrics.js';
 import { readBodyText } from '../upstream/read-body.js';
 import { authorizeModel } from './authorize-model.js';
-import { callUpstream, settleAttempt } from './call-upstream.js';
+import { settleAttempt } from './call-upstream.js';
 import { countInputTokens } from './count-tokens.js';
 import type { RelayDependencies } from './relay-dependencies.js';
-import { admitAndHold, runRelayExchange } from './relay-exchange.js';
+import { admitAndHold, callModel, runRelayExchange } from './relay-exchange.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
+
+const route: RelayRoute = 'embeddings';
 
 /** POST /embeddings: the same pipeline as chat; embeddings are priced on their input tokens. */
 export function embeddingsHandler(dependencies: RelayDependencies) {
   return function handleEmbeddings(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    return runRelayExchange(dependencies, request, reply, async ({ key, trace, signal }) => {
+    return runRelayExchange(dependencies, route, request, reply, async ({ key, trace, signal }) => {
       const body = validateEmbeddingsRequest(request.body);
       const model = authorizeModel(key, body.model, 'embedding', dependencies.catalog);
       // Usage is recorded under the canonical id, whichever alias the client used.
@@ -33,16 +36,9 @@ export function embeddingsHandler(dependencies: RelayDependencies) {
         holdInput,
         Math.ceil(request.bodyBytes / 4),
       );
-      const attempt = await callUpstream({
-        client: dependencies.upstream,
-        health: dependencies.health,
-        model,
-        signal,
-        maxAttempts: dependencies.maxAttempts,
-        ...(dependencies.random === undefined ? {} : { random: dependencies.random }),
-        build: (deployment) =>
-          deployment.adapter.embeddingsRequest({ body, target: deployment.target }),
-      });
+      const attempt = await callModel(dependencies, model, signal, (deployment) =>
+        deployment.adapter.embeddingsRequest({ body, target: deployment.target }),
+      );
       trace.deploymentId = attempt.deployment.id;
       const translated = await settleAttempt(attempt, async () =>
         attempt.deployment.adapter.embeddingsResponse(await readBodyText(attempt.response), body),

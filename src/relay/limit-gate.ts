@@ -1,7 +1,12 @@
 import type { AuthenticatedKey } from '../catalog/catalog-cache.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { calendarPosition } from '../limits/calendar.js';
-import { LimiterUnavailableError, type Limiter, type LimitSet } from '../limits/contract.js';
+import {
+  LimiterUnavailableError,
+  type Limiter,
+  type LimitName,
+  type LimitSet,
+} from '../limits/contract.js';
 import { describeLimitForMessage, errorCodeFor, rateLimitHeaders } from '../limits/messages.js';
 import type { KeyLimits } from '../store/records.js';
 
@@ -14,6 +19,8 @@ export interface LimitGateOptions {
   tokensUsedSince: (apiKeyId: number, from: number) => Promise<number>;
   /** Called on every limiter failure; the gateway logs it loudly. */
   onUnavailable: (error: unknown) => void;
+  /** Called with the refusing limit of every request refused (the rejection metric). */
+  onRejected?: (limit: LimitName) => void;
 }
 
 /** An admitted request, to be completed with its real usage. */
@@ -77,6 +84,7 @@ export class LimitGate {
       });
       const headers = rateLimitHeaders(result, now);
       if (result.admitted) return { ticket: { requestId, subject }, headers };
+      this.options.onRejected?.(result.limit);
       throw new GatewayError(errorCodeFor(result.limit), describeLimitForMessage(result, limits), {
         headers,
       });

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedModel } from '../catalog/catalog-cache.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { noModel } from '../observability/metrics.js';
 import { authenticate } from './authenticate.js';
 import { keyAllowsModel } from './authorize-model.js';
 import type { RelayDependencies } from './relay-dependencies.js';
@@ -31,6 +32,7 @@ export function listModelsHandler(dependencies: RelayDependencies) {
         ...model.aliases.map((alias) => toOpenAIModel(model, alias)),
       ]);
     await reply.send({ object: 'list', data });
+    dependencies.metrics.recordRequest('models', noModel, 200, null, reply.elapsedTime / 1000);
   };
 }
 
@@ -52,5 +54,6 @@ export function retrieveModelHandler(dependencies: RelayDependencies) {
       );
     }
     await reply.send(toOpenAIModel(model, modelId));
+    dependencies.metrics.recordRequest('models', noModel, 200, null, reply.elapsedTime / 1000);
   };
 }

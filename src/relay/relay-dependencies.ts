@@ -1,6 +1,7 @@
 import type { SettlementQueue } from '../billing/settlement-queue.js';
 import type { WalletGate } from '../billing/wallet-gate.js';
 import type { CatalogCache } from '../catalog/catalog-cache.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { DeploymentHealth } from '../routing/deployment-health.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import type { LimitGate } from './limit-gate.js';
@@ -21,6 +22,8 @@ export interface RelayDependencies {
   maxAttempts: number;
   /** Each deployment's circuit breaker, as this instance sees it. */
   health: DeploymentHealth;
+  /** This gateway's Prometheus metrics; requests are counted where their usage trace ends. */
+  metrics: GatewayMetrics;
   /** The weighted-random draw among deployments of one priority; injectable so tests can seed it. */
   random?: () => number;
 }

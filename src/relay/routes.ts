@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { RelayRoute } from '../observability/metrics.js';
 import { chatCompletionsHandler } from './chat-completions.js';
+import { countUntracedFailures } from './count-failures.js';
 import { embeddingsHandler } from './embeddings.js';
 import { listModelsHandler, retrieveModelHandler } from './models.js';
 import type { RelayDependencies } from './relay-dependencies.js';
@@ -13,8 +15,19 @@ export function registerRelayRoutes(
   dependencies: RelayDependencies,
   prefix: string,
 ): void {
-  app.post(`${prefix}/chat/completions`, chatCompletionsHandler(dependencies));
-  app.post(`${prefix}/embeddings`, embeddingsHandler(dependencies));
-  app.get(`${prefix}/models`, listModelsHandler(dependencies));
-  app.get(`${prefix}/models/*`, retrieveModelHandler(dependencies));
+  const counted = (route: RelayRoute) => ({
+    onError: countUntracedFailures(dependencies.metrics, route),
+  });
+  app.post(
+    `${prefix}/chat/completions`,
+    counted('chat_completions'),
+    chatCompletionsHandler(dependencies),
+  );
+  app.post(`${prefix}/embeddings`, counted('embeddings'), embeddingsHandler(dependencies));
+  app.get(`${prefix}/models`, counted('models'), listModelsHandler(dependencies));
+  app.get<{ Params: { '*': string } }>(
+    `${prefix}/models/*`,
+    counted('models'),
+    retrieveModelHandler(dependencies),
+  );
 }

@@ -1,15 +1,31 @@
 import { computeCost, type ModelPrices } from '../billing/cost.js';
 import type { SettlementQueue } from '../billing/settlement-queue.js';
 import type { PlacedHold } from '../billing/wallet-gate.js';
+import { noModel, type GatewayMetrics, type RelayRoute } from '../observability/metrics.js';
 import type { TokenUsage } from '../providers/contract.js';
 import type { ApiKeyRecord } from '../store/records.js';
 import type { LimitGate, LimitTicket } from './limit-gate.js';
 
 const noTokens: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
 
+/** What a trace needs to know about its request and where it reports. */
+export interface UsageTraceContext {
+  settlements: SettlementQueue;
+  limits: LimitGate;
+  metrics: GatewayMetrics;
+  route: RelayRoute;
+  requestId: string;
+  key: ApiKeyRecord;
+  /** `performance.now()` when the request reached the relay. */
+  startedAt: number;
+  /** Epoch milliseconds, for the record. */
+  createdAt: number;
+}
+
 /**
  * Follows one authenticated relay request and writes its usage record exactly once, whatever
- * path the request ends on.
+ * path the request ends on. It is also where the request is counted in the metrics: one place
+ * that sees every ending, with the model, the status, the code and the usage.
  */
 export class UsageTrace {
   modelId = '';
@@ -25,14 +41,7 @@ export class UsageTrace {
   private firstTokenAt: number | undefined;
   private finished = false;
 
-  constructor(
-    private readonly settlements: SettlementQueue,
-    private readonly limits: LimitGate,
-    private readonly requestId: string,
-    private readonly key: ApiKeyRecord,
-    private readonly startedAt: number,
-    private readonly createdAt: number,
-  ) {}
+  constructor(private readonly context: UsageTraceContext) {}
 
   markFirstToken(): void {
     this.firstTokenAt ??= performance.now();
@@ -45,12 +54,16 @@ export class UsageTrace {
   finish(status: number, errorCode: string | null, usage: TokenUsage | undefined): number {
     if (this.finished) return 0;
     this.finished = true;
+    const { context } = this;
     const tokens = usage ?? noTokens;
     const cost = usage && this.prices ? computeCost(usage, this.prices) : 0;
+    const elapsed = performance.now() - context.startedAt;
+    const firstToken =
+      this.firstTokenAt === undefined ? undefined : this.firstTokenAt - context.startedAt;
     const record = {
-      requestId: this.requestId,
-      accountId: this.key.accountId,
-      apiKeyId: this.key.id,
+      requestId: context.requestId,
+      accountId: context.key.accountId,
+      apiKeyId: context.key.id,
       modelId: this.modelId,
       deploymentId: this.deploymentId,
       promptTokens: tokens.promptTokens,
@@ -59,24 +72,36 @@ export class UsageTrace {
       cost,
       status,
       errorCode,
-      latencyMilliseconds: Math.round(performance.now() - this.startedAt),
-      firstTokenMilliseconds:
-        this.firstTokenAt === undefined ? null : Math.round(this.firstTokenAt - this.startedAt),
+      latencyMilliseconds: Math.round(elapsed),
+      firstTokenMilliseconds: firstToken === undefined ? null : Math.round(firstToken),
       stream: this.stream,
-      createdAt: this.createdAt,
+      createdAt: context.createdAt,
     };
     const hold = this.hold
       ? { id: this.hold.id, accountId: this.hold.accountId, amount: this.hold.amount }
       : null;
-    this.settlements.enqueue({ usage: record, hold });
+    context.settlements.enqueue({ usage: record, hold });
     if (this.limitTicket) {
-      this.limits.complete(
+      context.limits.complete(
         this.limitTicket,
         tokens.promptTokens + tokens.completionTokens,
         cost,
-        this.createdAt + record.latencyMilliseconds,
+        context.createdAt + record.latencyMilliseconds,
       );
     }
+    // Prices are set once the model is authorized: before that the name is the client's, and a
+    // label must never take a value a client chose.
+    const model = this.prices === undefined ? noModel : this.modelId;
+    context.metrics.recordRequest(
+      context.route,
+      model,
+      status,
+      errorCode,
+      elapsed / 1000,
+      this.stream && firstToken !== undefined ? firstToken / 1000 : undefined,
+    );
+    if (usage)
+      context.metrics.recordUsage(model, tokens.promptTokens, tokens.completionTokens, cost);
     return cost;
   }
 }

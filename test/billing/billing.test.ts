@@ -1,5 +1,6 @@
-import { APIError } from 'openai';
+import type { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiError } from '../support/api-error.js';
 import { computeCost } from '../../src/billing/cost.js';
 import { parseMoney } from '../../src/billing/money.js';
 import {
@@ -41,15 +42,6 @@ async function wallet(accountId: number) {
   const found = await harness.gateway.store.wallets.find(accountId);
   if (!found) throw new Error('no wallet');
   return found;
-}
-
-async function caught(promise: Promise<unknown>): Promise<APIError> {
-  const error = await promise.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(APIError);
-  return error as APIError;
 }
 
 describe('charges', () => {
@@ -112,7 +104,7 @@ describe('charges', () => {
       { kind: 'error', status: 500 },
       { kind: 'error', status: 500 },
     );
-    const error = await caught(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ model: 'mock-chat', messages }),
     );
     expect(error.status).toBe(502);
@@ -122,7 +114,7 @@ describe('charges', () => {
   it('charges an upstream timeout nothing', async () => {
     const { key, accountId } = await harness.createKey({ balance: 1_000_000 });
     upstream.enqueue({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
-    const error = await caught(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ model: 'mock-chat', messages }),
     );
     expect(error.code).toBe('upstream_timeout');
@@ -133,7 +125,7 @@ describe('charges', () => {
 describe('402', () => {
   it('refuses a request the balance cannot cover with insufficient_balance and a way out', async () => {
     const { key, accountId } = await harness.createKey({ balance: 0 });
-    const error = await caught(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ model: 'mock-chat', messages }),
     );
     expect(error.status).toBe(402);
@@ -155,7 +147,7 @@ describe('402', () => {
 
   it('refuses a client max_tokens the wallet cannot cover rather than shrinking it', async () => {
     const { key } = await harness.createKey({ balance: 20_000 });
-    const error = await caught(
+    const error = await apiError(
       harness
         .client(key)
         .chat.completions.create({ model: 'mock-chat', messages, max_tokens: 100_000 }),
@@ -166,7 +158,7 @@ describe('402', () => {
   it('refuses a suspended wallet with wallet_suspended, and serves it again once resumed', async () => {
     const { key, accountId } = await harness.createKey();
     await harness.gateway.store.wallets.setStatus(accountId, 'suspended');
-    const error = await caught(
+    const error = await apiError(
       harness.client(key).embeddings.create({ model: 'mock-embed', input: 'x' }),
     );
     expect(error.status).toBe(402);

@@ -1,5 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiError } from '../support/api-error.js';
 import { errorCatalogue } from '../../src/errors/catalogue.js';
 import { startMockOpenAIUpstream, type MockUpstream } from '../support/mock-openai-upstream.js';
 import { assertMatchesOpenAISchema } from '../support/openai-schema.js';
@@ -60,18 +61,9 @@ async function rawError(
   return body.error;
 }
 
-async function sdkError(promise: Promise<unknown>): Promise<APIError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(APIError);
-  return error as APIError;
-}
-
 describe('400 Bad request', () => {
   it('missing model gives missing_required_parameter naming the parameter', async () => {
-    const error = await sdkError(
+    const error = await apiError(
       harness.client(key).chat.completions.create({
         messages: chat.messages,
       } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
@@ -120,7 +112,7 @@ describe('400 Bad request', () => {
   });
 
   it('a temperature outside 0-2 gives invalid_value that says the range', async () => {
-    const error = await sdkError(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ ...chat, temperature: 3 }),
     );
     expect(error.code).toBe('invalid_value');
@@ -141,7 +133,7 @@ describe('400 Bad request', () => {
         },
       },
     });
-    const error = await sdkError(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ ...chat, top_p: 5 }),
     );
     expect(error.status).toBe(400);
@@ -165,7 +157,7 @@ describe('upstream messages that are passed through', () => {
         },
       },
     });
-    const error = await sdkError(harness.client(key).chat.completions.create(chat));
+    const error = await apiError(harness.client(key).chat.completions.create(chat));
     expect(error.status).toBe(400);
     expect(error.message).toContain('[upstream]');
     expect(error.message).not.toContain(new URL(origin).host);
@@ -181,7 +173,7 @@ describe('401 Invalid, expired, or disabled API key', () => {
   });
 
   it('an unknown key gives invalid_api_key', async () => {
-    const error = await sdkError(harness.client('sk-unknown').chat.completions.create(chat));
+    const error = await apiError(harness.client('sk-unknown').chat.completions.create(chat));
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error.code).toBe('invalid_api_key');
   });
@@ -191,7 +183,7 @@ describe('401 Invalid, expired, or disabled API key', () => {
     await harness.client(created.key).models.list();
     await harness.gateway.store.apiKeys.setStatus(created.id, 'disabled');
     await harness.gateway.catalog.refresh();
-    const error = await sdkError(harness.client(created.key).chat.completions.create(chat));
+    const error = await apiError(harness.client(created.key).chat.completions.create(chat));
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error.code).toBe('api_key_disabled');
   });
@@ -200,7 +192,7 @@ describe('401 Invalid, expired, or disabled API key', () => {
     const created = await harness.createKey({ expiresAt: now + 60_000 });
     await harness.client(created.key).models.list();
     now += 120_000;
-    const error = await sdkError(harness.client(created.key).chat.completions.create(chat));
+    const error = await apiError(harness.client(created.key).chat.completions.create(chat));
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error.code).toBe('api_key_expired');
   });
@@ -209,7 +201,7 @@ describe('401 Invalid, expired, or disabled API key', () => {
 describe('403 No access to this model', () => {
   it("a model outside the key's allowlist gives model_not_allowed", async () => {
     const restricted = (await harness.createKey({ models: ['mock-embed'] })).key;
-    const error = await sdkError(harness.client(restricted).chat.completions.create(chat));
+    const error = await apiError(harness.client(restricted).chat.completions.create(chat));
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(error.code).toBe('model_not_allowed');
   });
@@ -217,7 +209,7 @@ describe('403 No access to this model', () => {
 
 describe('404', () => {
   it('an unknown model gives model_not_found', async () => {
-    const error = await sdkError(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ ...chat, model: 'gpt-17' }),
     );
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
@@ -241,7 +233,7 @@ describe('502 Upstream provider unavailable', () => {
       { kind: 'error', status: 500 },
       { kind: 'error', status: 500 },
     );
-    const error = await sdkError(harness.client(key).chat.completions.create(chat));
+    const error = await apiError(harness.client(key).chat.completions.create(chat));
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect(error.status).toBe(502);
     expect(error.code).toBe('upstream_unavailable');
@@ -252,13 +244,13 @@ describe('502 Upstream provider unavailable', () => {
 
   it('an upstream that does not answer in time gives upstream_timeout', async () => {
     upstream.setDefault({ kind: 'hang' });
-    const error = await sdkError(harness.client(key).chat.completions.create(chat));
+    const error = await apiError(harness.client(key).chat.completions.create(chat));
     expect(error.status).toBe(502);
     expect(error.code).toBe('upstream_timeout');
   });
 
   it('an upstream that refuses connections gives upstream_unavailable without its address', async () => {
-    const error = await sdkError(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ ...chat, model: 'nowhere' }),
     );
     expect(error.status).toBe(502);
@@ -267,7 +259,7 @@ describe('502 Upstream provider unavailable', () => {
   });
 
   it('a model with no deployment gives upstream_unavailable', async () => {
-    const error = await sdkError(
+    const error = await apiError(
       harness.client(key).chat.completions.create({ ...chat, model: 'no-deployment' }),
     );
     expect(error.status).toBe(502);
@@ -332,7 +324,7 @@ describe('500 Internal server error', () => {
     const fresh = await broken.createKey();
     await broken.gateway.store.close();
     try {
-      const error = await sdkError(broken.client(fresh.key).chat.completions.create(chat));
+      const error = await apiError(broken.client(fresh.key).chat.completions.create(chat));
       expect(error).toBeInstanceOf(OpenAI.InternalServerError);
       expect(error.status).toBe(500);
       expect(error.code).toBe('internal_error');

@@ -1,5 +1,6 @@
 import { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiError } from '../support/api-error.js';
 import { startMockOpenAIUpstream, type MockUpstream } from '../support/mock-openai-upstream.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
@@ -85,15 +86,6 @@ function ask(model: string) {
     model,
     messages: [{ role: 'user', content: 'Hi' }],
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  const caught = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(caught).toBeInstanceOf(APIError);
-  return caught as APIError;
 }
 
 /** Upstream model names each mock was asked for, in order. */
@@ -282,7 +274,7 @@ describe('when nothing answers', () => {
     primary.setDefault({ kind: 'error', status: 500 });
     backup.setDefault({ kind: 'error', status: 502 });
     for (let round = 0; round < 2; round++) {
-      const error = await failure(ask('all-down'));
+      const error = await apiError(ask('all-down'));
       expect(error.status).toBe(502);
       expect(error.code).toBe('upstream_unavailable');
       expect(error.message).toContain("'all-down'");
@@ -295,7 +287,7 @@ describe('when nothing answers', () => {
 
     // Every deployment is cooling: rather than refuse outright, one attempt on the deployment
     // whose cooldown ends first (a tie goes to routing order: the primary).
-    const error = await failure(ask('all-down'));
+    const error = await apiError(ask('all-down'));
     expect(error.status).toBe(502);
     expect(error.message).toContain('attempt 1 answered HTTP 500');
     expect(error.message).toContain('1 more deployment was skipped while cooling down');

@@ -16,6 +16,7 @@ import {
   checkAdmission,
   checkCompletion,
   checkLimits,
+  limitNames,
   resolveLimiterOptions,
   toAdmitResult,
   usesLog,
@@ -46,14 +47,7 @@ interface LimiterCommands {
   switchyardLimitsSeed(...args: ScriptArgument[]): Promise<unknown>;
 }
 
-const limitNames = new Set<string>([
-  'rpm',
-  'tpm',
-  'rpd',
-  'dailySpend',
-  'tokenQuota',
-  'maxConcurrency',
-]);
+const knownLimits = new Set<string>(limitNames);
 
 /**
  * The limiter shared by every instance: each admission is one round trip running one Lua script,
@@ -156,7 +150,7 @@ export class RedisLimiter implements Limiter {
     const newestAt = integer(values[8]);
     const verdict = {
       admitted: integer(values[0]) === 1,
-      limit: limitNames.has(limit) ? (limit as LimitName) : undefined,
+      limit: knownLimits.has(limit) ? (limit as LimitName) : undefined,
       limitValue: integer(values[2]),
       used: integer(values[3]),
       requested: integer(values[4]),
