@@ -10,7 +10,8 @@ export const errorCatalogue = {
   invalid_api_key: { status: 401, type: 'authentication_error' },
   api_key_disabled: { status: 401, type: 'authentication_error' },
   api_key_expired: { status: 401, type: 'authentication_error' },
-  // Management API: no session cookie or admin token, or one that is no longer valid.
+  // Management API: no session cookie or admin token, or one that is no longer valid; /metrics:
+  // no metrics token, or a wrong one.
   authentication_required: { status: 401, type: 'authentication_error' },
   invalid_credentials: { status: 401, type: 'authentication_error' },
   insufficient_balance: { status: 402, type: 'insufficient_quota' },
