@@ -1,11 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, launchChromium, signIn } from '../support/chromium.js';
 import { describe } from 'vitest';
 
-/** Debian's Chromium; `npx playwright install` cannot download browsers here. */
-export const chromiumPath = '/usr/bin/chromium';
+export { chromiumPath, launchChromium, signIn };
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const builtDashboardIndex = path.join(repositoryRoot, 'dist/web/index.html');
@@ -37,23 +37,6 @@ export function requireBuiltDashboard(): void {
       `The dashboard is not built (${builtDashboardIndex} is missing): run npm run build first.`,
     );
   }
-}
-
-/** Launches headless Chromium without the background traffic that fails in a sandbox. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** A page whose console errors and uncaught exceptions are collected, to fail the test on. */
@@ -111,15 +94,6 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
     mkdirSync(documentedDirectory, { recursive: true });
     copyFileSync(file, path.join(documentedDirectory, `${name}.png`));
   }
-}
-
-/** Signs in through the sign-in form and waits for the signed-in shell. */
-export async function signIn(page: Page, baseUrl: string, username: string, password: string) {
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 /** Follows a sidebar link (opening the phone menu first) and waits for the page's heading. */

@@ -1,5 +1,6 @@
-import { Suspense, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation } from '../router/router';
+import { prefetchPages, usePageComponent } from '../router/page-loader';
 import { resolvePage } from '../router/resolve-page';
 import { routeTable } from '../router/route-table';
 import { useSession, useSessionControl } from '../session/session-context';
@@ -16,6 +17,13 @@ export function AppShell() {
   const [menuOpen, setMenuOpen] = useState(false);
   const resolution = resolvePage(routeTable, pathname, session.role);
   const title = resolution.kind === 'page' ? resolution.page.title : 'Not found';
+  const page = usePageComponent(resolution.kind === 'page' ? resolution.page.load : undefined);
+
+  useEffect(() => {
+    prefetchPages(
+      routeTable.filter((entry) => entry.roles.includes(session.role)).map((entry) => entry.load),
+    );
+  }, [session.role]);
 
   useEffect(() => {
     document.title = `${title} · Switchyard`;
@@ -58,19 +66,25 @@ export function AppShell() {
         <NavMenu pages={routeTable} role={session.role} onNavigate={() => setMenuOpen(false)} />
       </aside>
       <main className="content" id="main">
-        <Suspense fallback={<Loading />}>
-          {resolution.kind === 'page' ? (
-            <resolution.page.component key={pathname} params={resolution.params} />
-          ) : resolution.kind === 'forbidden' ? (
-            <EmptyState title="This page is not available to your role">
-              <Link to="/">Go to the overview</Link>
+        {resolution.kind === 'page' ? (
+          page.component ? (
+            <page.component key={pathname} params={resolution.params} />
+          ) : page.failed ? (
+            <EmptyState title="This page could not be loaded">
+              The dashboard may have been updated. <a href={pathname}>Reload the page</a>.
             </EmptyState>
           ) : (
-            <EmptyState title="There is no page here">
-              <Link to="/">Go to the overview</Link>
-            </EmptyState>
-          )}
-        </Suspense>
+            <Loading />
+          )
+        ) : resolution.kind === 'forbidden' ? (
+          <EmptyState title="This page is not available to your role">
+            <Link to="/">Go to the overview</Link>
+          </EmptyState>
+        ) : (
+          <EmptyState title="There is no page here">
+            <Link to="/">Go to the overview</Link>
+          </EmptyState>
+        )}
       </main>
     </div>
   );

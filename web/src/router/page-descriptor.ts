@@ -1,4 +1,4 @@
-import type { ComponentType, LazyExoticComponent } from 'react';
+import type { ComponentType } from 'react';
 import type { Role } from '../api/api-types';
 import type { RouteParams } from './match-path';
 
@@ -8,8 +8,10 @@ export interface PageProps {
   params: RouteParams;
 }
 
-export type PageComponent =
-  ComponentType<PageProps> | LazyExoticComponent<ComponentType<PageProps>>;
+export type PageComponent = ComponentType<PageProps>;
+
+/** Loads a page's chunk; see page-loader.ts for why this is not React.lazy. */
+export type PageModuleLoader = () => Promise<{ default: PageComponent }>;
 
 /** The navigation groups, in the order the sidebar shows them. */
 export type NavSection = 'account' | 'manage' | 'admin';
@@ -23,5 +25,5 @@ export interface PageDescriptor {
   roles: readonly Role[];
   /** Shown in the sidebar when set; pages reached from other pages leave it out. */
   nav?: { label: string; section: NavSection };
-  component: PageComponent;
+  load: PageModuleLoader;
 }

@@ -1,4 +1,3 @@
-import { lazy } from 'react';
 import type { Role } from '../api/api-types';
 import { adminPages } from '../pages/admin/index';
 import type { PageDescriptor } from './page-descriptor';
@@ -16,75 +15,75 @@ const userPages: PageDescriptor[] = [
     title: 'Overview',
     roles: everyone,
     nav: { label: 'Overview', section: 'account' },
-    component: lazy(() => import('../pages/overview-page')),
+    load: () => import('../pages/overview-page'),
   },
   {
     path: '/top-up',
     title: 'Top up',
     roles: everyone,
     nav: { label: 'Top up', section: 'account' },
-    component: lazy(() => import('../pages/top-up-page')),
+    load: () => import('../pages/top-up-page'),
   },
   {
     path: '/keys',
     title: 'API keys',
     roles: everyone,
     nav: { label: 'API keys', section: 'account' },
-    component: lazy(() => import('../pages/keys/keys-page')),
+    load: () => import('../pages/keys/keys-page'),
   },
   {
     path: '/usage',
     title: 'Usage',
     roles: everyone,
     nav: { label: 'Usage', section: 'account' },
-    component: lazy(() => import('../pages/usage/usage-page')),
+    load: () => import('../pages/usage/usage-page'),
   },
   {
     path: '/requests',
     title: 'Request log',
     roles: everyone,
     nav: { label: 'Request log', section: 'account' },
-    component: lazy(() => import('../pages/requests/request-log-page')),
+    load: () => import('../pages/requests/request-log-page'),
   },
   {
     path: '/requests/:requestId',
     title: 'Request',
     roles: everyone,
-    component: lazy(() => import('../pages/requests/request-page')),
+    load: () => import('../pages/requests/request-page'),
   },
   {
     path: '/models',
     title: 'Models and prices',
     roles: everyone,
     nav: { label: 'Models and prices', section: 'account' },
-    component: lazy(() => import('../pages/models-page')),
+    load: () => import('../pages/models-page'),
   },
   {
     path: '/api-docs',
     title: 'API',
     roles: everyone,
     nav: { label: 'API', section: 'account' },
-    component: lazy(() => import('../pages/api-docs/api-page')),
+    load: () => import('../pages/api-docs/api-page'),
   },
   {
     path: '/accounts',
     title: 'Accounts',
     roles: managers,
     nav: { label: 'Accounts', section: 'manage' },
-    component: lazy(() => import('../pages/accounts/accounts-page')),
+    load: () => import('../pages/accounts/accounts-page'),
   },
   {
     path: '/accounts/:id',
     title: 'Account',
     roles: managers,
-    component: lazy(() => import('../pages/accounts/account-page')),
+    load: () => import('../pages/accounts/account-page'),
   },
   {
     path: '/recharge-codes',
     title: 'Recharge codes',
     roles: managers,
     nav: { label: 'Recharge codes', section: 'manage' },
-    component: lazy(() => import('../pages/recharge-codes/recharge-codes-page')),
+    load: () => import('../pages/recharge-codes/recharge-codes-page'),
   },
 ];
 

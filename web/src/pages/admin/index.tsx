@@ -1,4 +1,3 @@
-import { lazy } from 'react';
 import type { Role } from '../../api/api-types';
 import type { PageDescriptor } from '../../router/page-descriptor';
 
@@ -11,34 +10,34 @@ export const adminPages: PageDescriptor[] = [
     title: 'Providers',
     roles: admins,
     nav: { label: 'Providers', section: 'admin' },
-    component: lazy(() => import('./providers-page')),
+    load: () => import('./providers-page'),
   },
   {
     path: '/admin/deployments',
     title: 'Deployments & health',
     roles: admins,
     nav: { label: 'Deployments & health', section: 'admin' },
-    component: lazy(() => import('./deployments-page')),
+    load: () => import('./deployments-page'),
   },
   {
     path: '/admin/models',
     title: 'Model catalog',
     roles: admins,
     nav: { label: 'Model catalog', section: 'admin' },
-    component: lazy(() => import('./models-page')),
+    load: () => import('./models-page'),
   },
   {
     path: '/admin/audit',
     title: 'Audit log',
     roles: admins,
     nav: { label: 'Audit log', section: 'admin' },
-    component: lazy(() => import('./audit-page')),
+    load: () => import('./audit-page'),
   },
   {
     path: '/admin/settings',
     title: 'Settings',
     roles: admins,
     nav: { label: 'Settings', section: 'admin' },
-    component: lazy(() => import('./settings-page')),
+    load: () => import('./settings-page'),
   },
 ];
