@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { builtDashboardDirectory } from './http/dashboard.js';
+import { InFlightRequests } from './relay/in-flight.js';
 import { packageVersion } from './config/package-version.js';
 import { describeSettings } from './config/settings-report.js';
 import { createSecretBox } from './auth/secret-box.js';
@@ -164,9 +165,11 @@ export async function startGateway(
     });
     const upstream = new UpstreamClient();
     stopped.push(() => upstream.close());
+    const inFlight = new InFlightRequests();
 
     const app = buildApp(
       {
+        inFlight,
         store,
         catalog,
         settlements,
@@ -191,7 +194,9 @@ export async function startGateway(
         metrics: config.metrics.enabled ? { token: config.metrics.token } : undefined,
       },
     );
-    stopped.push(() => app.close());
+    stopped.push(() =>
+      closeWithin(app, inFlight, config.server.shutdownTimeoutMilliseconds, logger),
+    );
     await app.listen({ host: config.server.host, port: config.server.port });
     return describeRunning(
       app,
@@ -229,4 +234,44 @@ function describeRunning(
       return closing;
     },
   };
+}
+
+/**
+ * Stops accepting connections and waits for open requests, streams included, to finish; those
+ * still open after the deadline are cut, so a stream that never ends cannot keep a stopping
+ * instance (and its unwritten usage records) alive. A cut stream is settled like a client that
+ * went away: charged for what it delivered. Then it waits for every relay handler to have
+ * recorded its request, so the settlement queue's last flush holds them all.
+ */
+async function closeWithin(
+  app: FastifyInstance,
+  inFlight: InFlightRequests,
+  timeoutMilliseconds: number,
+  logger: pino.Logger,
+): Promise<void> {
+  // A keep-alive connection whose response ends after the stop began would otherwise stay open
+  // until its idle timeout: close each one as soon as it has nothing left to send.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  sweep.unref();
+  const deadline = setTimeout(() => {
+    logger.warn(
+      { timeoutMilliseconds, openRequests: inFlight.count },
+      'open requests outlived the shutdown timeout; closing their connections',
+    );
+    app.server.closeAllConnections();
+  }, timeoutMilliseconds);
+  deadline.unref();
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  }
+  // Handlers of cut connections settle within moments: their upstream calls are aborted.
+  if (!(await inFlight.drained(5_000))) {
+    logger.error(
+      { openRequests: inFlight.count },
+      'relay requests were still running after the server closed; their usage may be lost',
+    );
+  }
 }

@@ -47,6 +47,7 @@ describe('loadConfig defaults', () => {
         bodyLimitBytes: 10 * 1024 * 1024,
         trustProxy: false,
         dashboard: true,
+        shutdownTimeoutMilliseconds: 30_000,
       },
       // Relative paths are anchored to the directory the configuration was loaded for.
       dataDirectory: path.join(directory, 'data'),
@@ -94,6 +95,7 @@ describe('loadConfig environment variables', () => {
       bodyLimitBytes: 2048,
       trustProxy: true,
       dashboard: false,
+      shutdownTimeoutMilliseconds: 30_000,
     });
     expect(config.dataDirectory).toBe('/var/lib/switchyard');
     expect(config.database.url).toBe('sqlite:/tmp/other.db');

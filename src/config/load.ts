@@ -12,6 +12,10 @@ export const environmentSettings: ReadonlyArray<{ variables: string[]; path: str
   { variables: ['SWITCHYARD_BODY_LIMIT_BYTES'], path: ['server', 'bodyLimitBytes'] },
   { variables: ['SWITCHYARD_TRUST_PROXY'], path: ['server', 'trustProxy'] },
   { variables: ['SWITCHYARD_DASHBOARD'], path: ['server', 'dashboard'] },
+  {
+    variables: ['SWITCHYARD_SHUTDOWN_TIMEOUT_MILLISECONDS'],
+    path: ['server', 'shutdownTimeoutMilliseconds'],
+  },
   { variables: ['SWITCHYARD_DATA_DIR'], path: ['dataDirectory'] },
   { variables: ['DATABASE_URL'], path: ['database', 'url'] },
   { variables: ['SWITCHYARD_LOG_LEVEL', 'LOG_LEVEL'], path: ['logLevel'] },

@@ -180,6 +180,7 @@ export const configSchema = z
         bodyLimitBytes: wholeNumber(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
         trustProxy: booleanSetting.default(false),
         dashboard: booleanSetting.default(true),
+        shutdownTimeoutMilliseconds: wholeNumber(0, 3_600_000).default(30_000),
       })
       .strict()
       .default({
@@ -188,6 +189,7 @@ export const configSchema = z
         bodyLimitBytes: 10 * 1024 * 1024,
         trustProxy: false,
         dashboard: true,
+        shutdownTimeoutMilliseconds: 30_000,
       }),
     dataDirectory: z.string().min(1).default('./data'),
     database: z

@@ -1,3 +1,4 @@
+import type { InFlightRequests } from './in-flight.js';
 import type { SettlementQueue } from '../billing/settlement-queue.js';
 import type { WalletGate } from '../billing/wallet-gate.js';
 import type { CatalogCache } from '../catalog/catalog-cache.js';
@@ -9,6 +10,8 @@ import type { LimitGate } from './limit-gate.js';
 /** What the relay routes are built from; `main.ts` chooses the implementations. */
 export interface RelayDependencies {
   catalog: CatalogCache;
+  /** The relay requests running now; a stopping gateway waits for them to be recorded. */
+  inFlight: InFlightRequests;
   upstream: UpstreamClient;
   /** Admits requests against their key's rate limits and quotas. */
   limits: LimitGate;

@@ -41,6 +41,22 @@ export async function runRelayExchange(
   handle: (exchange: RelayExchange) => Promise<void>,
 ): Promise<void> {
   const startedAt = performance.now();
+  const finished = dependencies.inFlight.begin();
+  try {
+    await exchange(dependencies, route, request, reply, handle, startedAt);
+  } finally {
+    finished();
+  }
+}
+
+async function exchange(
+  dependencies: RelayDependencies,
+  route: RelayRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  handle: (exchange: RelayExchange) => Promise<void>,
+  startedAt: number,
+): Promise<void> {
   const key = await authenticate(request.headers, dependencies.catalog, dependencies.now());
   const trace = new UsageTrace({
     settlements: dependencies.settlements,
