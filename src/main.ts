@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -38,6 +39,8 @@ export interface RunningGateway {
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
   admin: AdminBootstrap | undefined;
+  /** Whether the dashboard is served at `/` (enabled, and built). */
+  servesDashboard: boolean;
   close(): Promise<void>;
 }
 
@@ -167,6 +170,10 @@ export async function startGateway(
     stopped.push(() => upstream.close());
     const inFlight = new InFlightRequests();
 
+    const dashboardDirectory =
+      config.server.dashboard && existsSync(path.join(builtDashboardDirectory, 'index.html'))
+        ? builtDashboardDirectory
+        : undefined;
     const app = buildApp(
       {
         inFlight,
@@ -190,7 +197,7 @@ export async function startGateway(
         bodyLimitBytes: config.server.bodyLimitBytes,
         trustProxy: config.server.trustProxy,
         logger,
-        dashboardDirectory: config.server.dashboard ? builtDashboardDirectory : undefined,
+        dashboardDirectory,
         metrics: config.metrics.enabled ? { token: config.metrics.token } : undefined,
       },
     );
@@ -201,7 +208,16 @@ export async function startGateway(
     return describeRunning(
       app,
       config.server,
-      { store, catalog, settlements, maintenance, health, metrics, admin },
+      {
+        store,
+        catalog,
+        settlements,
+        maintenance,
+        health,
+        metrics,
+        admin,
+        servesDashboard: dashboardDirectory !== undefined,
+      },
       stopAll,
     );
   } catch (error) {
@@ -215,7 +231,14 @@ function describeRunning(
   server: { host: string; port: number },
   parts: Pick<
     RunningGateway,
-    'store' | 'catalog' | 'settlements' | 'maintenance' | 'health' | 'metrics' | 'admin'
+    | 'store'
+    | 'catalog'
+    | 'settlements'
+    | 'maintenance'
+    | 'health'
+    | 'metrics'
+    | 'admin'
+    | 'servesDashboard'
   >,
   stopAll: () => Promise<void>,
 ): RunningGateway {

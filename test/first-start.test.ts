@@ -128,6 +128,7 @@ describe('first start, as a new user', () => {
     first = await startServer();
     const { banner, url } = first;
     expect(banner).toContain(`OpenAI-compatible base URL: ${url}/api/v1`);
+    expect(banner).toContain(`Dashboard: ${url}/`);
     expect(banner).toContain("First start: created the admin account 'admin'.");
 
     passwordFile = path.join(directory, 'data', 'initial-admin-password');

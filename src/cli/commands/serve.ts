@@ -7,6 +7,7 @@ function printWelcome(context: CommandContext, gateway: RunningGateway): void {
     `Switchyard is listening on ${gateway.url}`,
     `OpenAI-compatible base URL: ${gateway.url}/api/v1`,
   ];
+  if (gateway.servesDashboard) lines.push(`Dashboard: ${gateway.url}/`);
   if (gateway.admin) {
     lines.push(
       '',

@@ -75,7 +75,7 @@ export default function SettingsPage() {
         Settings are changed in <span className="mono">switchyard.yaml</span> or with{' '}
         <span className="mono">SWITCHYARD_*</span> environment variables (an environment variable
         wins over the file), and take effect when the gateway restarts. Every setting is described
-        in docs/configuration.md. Secrets are never shown.
+        in docs/configuration-reference.md. Secrets are never shown.
       </Notice>
       {settings.error ? <ErrorNotice error={settings.error} onRetry={settings.reload} /> : null}
       {settings.data === undefined ? (
