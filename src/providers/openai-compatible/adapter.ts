@@ -21,23 +21,18 @@ import {
   isFloat32Base64,
   isFloatVector,
 } from './embedding-encoding.js';
-import { getJson } from '../upstream-request.js';
+import { getJson, upstreamHeaders } from '../upstream-request.js';
 import { readOpenAIUsage } from './usage.js';
 
 const doneFrame = 'data: [DONE]\n\n';
 
-function upstreamHeaders(target: UpstreamTarget): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  // Header names are case-insensitive: lower-casing the operator's keeps an `Authorization` or
-  // `Content-Type` of theirs from going out beside ours as a second, conflicting header.
-  for (const [name, value] of Object.entries(target.extraHeaders)) {
-    headers[name.toLowerCase()] = value;
-  }
-  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-  return headers;
+/** OpenAI's bearer credential; Azure's adapter passes no key here and sends its own header. */
+function headersFor(target: UpstreamTarget): Record<string, string> {
+  return upstreamHeaders(
+    target,
+    {},
+    target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {},
+  );
 }
 
 function post(target: UpstreamTarget, path: string, body: JsonObject): UpstreamHttpRequest {
@@ -45,7 +40,7 @@ function post(target: UpstreamTarget, path: string, body: JsonObject): UpstreamH
     origin: target.origin,
     path: `${target.basePath}${path}`,
     method: 'POST',
-    headers: upstreamHeaders(target),
+    headers: headersFor(target),
     body: JSON.stringify(body),
   };
 }
@@ -281,8 +276,7 @@ export function createOpenAICompatibleAdapter(
 
     errorResponse: translateError,
 
-    modelsRequest: (target) =>
-      getJson(target, `${target.basePath}/models`, upstreamHeaders(target)),
+    modelsRequest: (target) => getJson(target, `${target.basePath}/models`, headersFor(target)),
   };
 }
 
