@@ -70,7 +70,8 @@ async function timePages(url: string, adminPassword: string): Promise<Timing[]> 
       {
         read: 'page: usage, to the first bar',
         path: '/usage',
-        selector: 'figure[aria-label="Spend per day"] .recharts-bar-rectangle path',
+        // Chart.js marks the canvas once it has drawn the bars.
+        selector: 'figure[aria-label="Spend per day"] canvas[data-drawn]',
       },
       {
         read: 'page: request log, to the first row',

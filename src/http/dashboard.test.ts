@@ -46,6 +46,7 @@ describe('the dashboard', () => {
     expect(response.headers['cache-control']).toBe('no-cache');
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
     expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response.headers['content-security-policy']).toContain("style-src 'self';");
     expect(response.headers['x-frame-options']).toBe('DENY');
   });
 

@@ -185,11 +185,19 @@ describeWithChromium()('the dashboard story', () => {
       expect(micros(await user.getByTestId('usage-total-spend').innerText())).toBe(
         record.costMicros,
       );
-      await user
-        .getByRole('figure', { name: 'Spend per day' })
-        .locator('.recharts-bar-rectangle path')
-        .first()
-        .waitFor();
+      const spendChart = user.getByRole('figure', { name: 'Spend per day' });
+      await spendChart.locator('canvas[data-drawn]').waitFor();
+      // The chart's numbers, as screen readers get them: today's bar is the request's cost.
+      const today = new Intl.DateTimeFormat('en-US', {
+        month: 'short',
+        day: 'numeric',
+        timeZone: 'UTC',
+      }).format(Date.now());
+      const todayRow = spendChart
+        .getByRole('table', { name: 'Spend per day, as a table' })
+        .getByRole('row')
+        .filter({ has: user.getByRole('rowheader', { name: today, exact: true }) });
+      expect(micros(await todayRow.getByRole('cell').innerText())).toBe(record.costMicros);
       await user.getByRole('table', { name: 'Usage by model' }).getByText('mock-chat').waitFor();
       await saveScreenshot(user, 'usage');
 

@@ -8,6 +8,8 @@ export type Query = Readonly<Record<string, QueryValue>>;
 interface RequestOptions {
   query?: Query;
   body?: unknown;
+  /** An early read's 401 is not news: the session check reports it. */
+  quiet?: boolean;
 }
 
 let csrfToken: string | null = null;
@@ -65,10 +67,49 @@ async function send<Result>(
   if (!response.ok) {
     const error = apiErrorFromResponse(response.status, parsed);
     // Signing in answers 401 for a wrong password; that is not a lost session.
-    if (response.status === 401 && path !== '/session') unauthorizedListener?.();
+    if (response.status === 401 && path !== '/session' && !options.quiet) {
+      unauthorizedListener?.();
+    }
     throw error;
   }
   return parsed as Result;
+}
+
+/*
+ * A read started before the page that needs it exists: the page being opened asks for its
+ * first data beside the session check, instead of after the session, the page's chunk and its
+ * first render (see PageDescriptor.preload). The page's own identical GET takes the answer
+ * once. Only a success is handed over, and only while fresh: a failed or stale early read is
+ * dropped and the page asks again, so errors and 401s take the ordinary path.
+ */
+const earlyReadLifetimeMilliseconds = 5_000;
+const earlyReads = new Map<string, { startedAt: number; answer: Promise<unknown> }>();
+
+function takeEarlyRead(url: string): Promise<unknown> | undefined {
+  const early = earlyReads.get(url);
+  if (!early) return undefined;
+  earlyReads.delete(url);
+  if (performance.now() - early.startedAt > earlyReadLifetimeMilliseconds) return undefined;
+  return early.answer;
+}
+
+async function get<Result>(path: string, query?: Query): Promise<Result> {
+  const early = takeEarlyRead(buildUrl(path, query));
+  if (early) {
+    const answer = await early;
+    if (answer !== undefined) return answer as Result;
+  }
+  return send<Result>('GET', path, { query });
+}
+
+/** Starts a GET that the page about to render will ask for; see earlyReads above. */
+export function readEarly(path: string, query?: Query): void {
+  const url = buildUrl(path, query);
+  if (earlyReads.has(url)) return;
+  earlyReads.set(url, {
+    startedAt: performance.now(),
+    answer: send('GET', path, { query, quiet: true }).catch(() => undefined),
+  });
 }
 
 /**
@@ -76,7 +117,7 @@ async function send<Result>(
  * the server validates its own answers against them, so they are trusted here.
  */
 export const api = {
-  get: <Result>(path: string, query?: Query) => send<Result>('GET', path, { query }),
+  get,
   post: <Result>(path: string, body?: unknown) => send<Result>('POST', path, { body: body ?? {} }),
   patch: <Result>(path: string, body: unknown) => send<Result>('PATCH', path, { body }),
   delete: (path: string) => send<null>('DELETE', path, {}),

@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { useLocation, useNavigate, useSearchParams } from '../router/router';
+import { accountScopeFrom } from './account-scope';
 
 /**
  * Whose data a page shows, kept in the URL (`?account=7`) so it survives a reload and can be
@@ -9,8 +10,7 @@ export function useAccountScope(): [number | null, (accountId: number | null) =>
   const search = useSearchParams();
   const { pathname } = useLocation();
   const navigate = useNavigate();
-  const raw = search.get('account');
-  const accountId = raw !== null && /^\d+$/.test(raw) ? Number(raw) : null;
+  const accountId = accountScopeFrom(search);
 
   const setAccountId = useCallback(
     (next: number | null) => {

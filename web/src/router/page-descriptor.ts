@@ -26,4 +26,10 @@ export interface PageDescriptor {
   /** Shown in the sidebar when set; pages reached from other pages leave it out. */
   nav?: { label: string; section: NavSection };
   load: PageModuleLoader;
+  /**
+   * Starts the page's first reads (api-client's readEarly) when the app opens on this page, so
+   * they run beside the session check and the chunk download instead of after both. Given the
+   * URL's query; must ask for exactly what the page will, or the answers go unused.
+   */
+  preload?: (search: URLSearchParams) => void;
 }

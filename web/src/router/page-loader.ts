@@ -56,11 +56,20 @@ export function usePageComponent(load: PageModuleLoader | undefined): {
   return { component, failed: load !== undefined && failedLoader === load };
 }
 
-/** Loads every page's chunk while the browser is idle, so later navigation shows pages at once. */
+/*
+ * How long after the first page opens the others start loading. Loading them means parsing
+ * and running every page's code on the main thread, which must not compete with drawing the
+ * page that was asked for; a click before then loads its page on demand, as without prefetch.
+ */
+const prefetchDelayMilliseconds = 2_000;
+
+/** Loads every page's chunk once the first page has settled, so later navigation is instant. */
 export function prefetchPages(loaders: readonly PageModuleLoader[]): void {
   const start = () => {
     for (const load of loaders) loadPage(load).catch(() => undefined);
   };
-  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(start);
-  else window.setTimeout(start, 1_000);
+  window.setTimeout(() => {
+    if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(start);
+    else start();
+  }, prefetchDelayMilliseconds);
 }

@@ -1,5 +1,7 @@
 import type { Role } from '../api/api-types';
 import { adminPages } from '../pages/admin/index';
+import { preloadRequestLog } from '../pages/requests/request-log-queries';
+import { preloadUsage } from '../pages/usage/usage-queries';
 import type { PageDescriptor } from './page-descriptor';
 
 const everyone: readonly Role[] = ['admin', 'agent', 'user'];
@@ -37,6 +39,7 @@ const userPages: PageDescriptor[] = [
     roles: everyone,
     nav: { label: 'Usage', section: 'account' },
     load: () => import('../pages/usage/usage-page'),
+    preload: preloadUsage,
   },
   {
     path: '/requests',
@@ -44,6 +47,7 @@ const userPages: PageDescriptor[] = [
     roles: everyone,
     nav: { label: 'Request log', section: 'account' },
     load: () => import('../pages/requests/request-log-page'),
+    preload: preloadRequestLog,
   },
   {
     path: '/requests/:requestId',

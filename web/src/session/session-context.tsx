@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { api, onUnauthorized, setCsrfToken } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import type { Account, Role, Session } from '../api/api-types';
+import { mayBeSignedIn, rememberSignedIn } from './signed-in-flag';
 
 type SessionState =
   | { status: 'loading' }
@@ -16,30 +17,6 @@ interface SessionContextValue {
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
-
-/*
- * The session cookie is HttpOnly, so the page cannot see whether it has one. This flag, kept
- * beside it, says whether a sign-in happened in this browser: without it there is no session to
- * restore, and asking would only earn a 401 (which browsers log as an error) and a round trip.
- */
-const signedInFlag = 'switchyard-signed-in';
-
-function rememberSignedIn(signedIn: boolean): void {
-  try {
-    if (signedIn) localStorage.setItem(signedInFlag, '1');
-    else localStorage.removeItem(signedInFlag);
-  } catch {
-    // Without storage every load asks the API, which is merely slower.
-  }
-}
-
-function mayBeSignedIn(): boolean {
-  try {
-    return localStorage.getItem(signedInFlag) !== null;
-  } catch {
-    return true;
-  }
-}
 
 /** Restores the session on load (GET /session) and shows the sign-in page when it ends. */
 export function SessionProvider({ children }: { children: ReactNode }) {

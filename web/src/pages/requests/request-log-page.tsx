@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { api } from '../../api/api-client';
-import type { PageOf, UsageRecord } from '../../api/api-types';
+import type { UsageRecord } from '../../api/api-types';
 import { Badge } from '../../components/badge';
 import { DataTable, type Column } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
@@ -14,6 +13,7 @@ import { useCursorPages } from '../../hooks/use-cursor-pages';
 import { useNavigate } from '../../router/router';
 import { useSession } from '../../session/session-context';
 import { RequestFilters, type RequestFilterValues } from './request-filters';
+import { readRecords } from './request-log-queries';
 
 const columns: readonly Column<UsageRecord>[] = [
   { header: 'Time', cell: (record) => formatDateTime(record.createdAt) },
@@ -60,14 +60,10 @@ export default function RequestLogPage() {
   const accountId = showAccount ? scope : session.accountId;
   const records = useCursorPages(
     (cursor) =>
-      api.get<PageOf<UsageRecord>>('/usage/records', {
-        accountId: showAccount ? (scope ?? undefined) : undefined,
-        keyId: filters.keyId,
-        model: filters.model,
-        outcome: filters.outcome,
-        limit: 50,
+      readRecords(
+        { ...filters, accountId: showAccount ? (scope ?? undefined) : undefined },
         cursor,
-      }),
+      ),
     [scope, filters.keyId, filters.model, filters.outcome],
   );
 

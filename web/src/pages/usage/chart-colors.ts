@@ -13,7 +13,7 @@ function token(styles: CSSStyleDeclaration, name: string): string {
 }
 
 /**
- * SVG attributes cannot use CSS custom properties, so the chart reads the theme's colour tokens
+ * A canvas cannot use CSS custom properties, so the charts read the theme's colour tokens
  * once per theme and passes them as plain values.
  */
 export function useChartColors(): ChartColors {

@@ -1,6 +1,5 @@
-import { useState } from 'react';
-import { api } from '../../api/api-client';
-import type { UsageSummary, UsageSummaryRow } from '../../api/api-types';
+import { useMemo, useState } from 'react';
+import type { UsageSummaryRow } from '../../api/api-types';
 import { AccountPicker } from '../../components/account-picker';
 import { DataTable, type Column } from '../../components/data-table';
 import { EmptyState } from '../../components/empty-state';
@@ -8,16 +7,14 @@ import { Loading } from '../../components/loading';
 import { ErrorNotice } from '../../components/notice';
 import { PageHeader } from '../../components/page-header';
 import { Stat } from '../../components/stat';
-import { utcDaysAgo } from '../../format/dates';
 import { formatMoney } from '../../format/money';
 import { formatCount, formatTokens } from '../../format/numbers';
 import { useAccountScope } from '../../hooks/use-account-scope';
 import { useResource } from '../../hooks/use-resource';
 import { useSession } from '../../session/session-context';
 import { UsageCharts } from './usage-charts';
+import { readUsageSummary, usageRanges, usagePeriod, type UsageRange } from './usage-queries';
 import { fillDays } from './usage-series';
-
-const ranges = [7, 30] as const;
 
 const modelColumns: readonly Column<UsageSummaryRow>[] = [
   { header: 'Model', cell: (row) => <code>{row.bucket}</code> },
@@ -35,18 +32,17 @@ const modelColumns: readonly Column<UsageSummaryRow>[] = [
 export default function UsagePage() {
   const session = useSession();
   const [scope, setScope] = useAccountScope();
-  const [days, setDays] = useState<(typeof ranges)[number]>(7);
-  const firstDay = utcDaysAgo(days);
-  const accountId = scope ?? undefined;
-  const byDay = useResource(
-    () => api.get<UsageSummary>('/usage/summary', { groupBy: 'day', from: firstDay, accountId }),
-    [firstDay, accountId],
-  );
-  const byModel = useResource(
-    () => api.get<UsageSummary>('/usage/summary', { groupBy: 'model', from: firstDay, accountId }),
-    [firstDay, accountId],
-  );
+  const [days, setDays] = useState<UsageRange>(usageRanges[0]);
+  const period = usagePeriod(days, scope);
+  const { firstDay, accountId } = period;
+  const byDay = useResource(() => readUsageSummary('day', period), [firstDay, accountId]);
+  const byModel = useResource(() => readUsageSummary('model', period), [firstDay, accountId]);
   const total = byDay.data?.total;
+  // Kept between renders: a new array would make every chart draw itself again.
+  const points = useMemo(
+    () => (byDay.data ? fillDays(byDay.data.data, firstDay, days) : undefined),
+    [byDay.data, firstDay, days],
+  );
 
   return (
     <>
@@ -55,7 +51,7 @@ export default function UsagePage() {
         description={`Spend, tokens and requests over the last ${days} days (UTC days).`}
         actions={
           <div className="segmented" role="group" aria-label="Period">
-            {ranges.map((range) => (
+            {usageRanges.map((range) => (
               <button
                 key={range}
                 type="button"
@@ -87,11 +83,7 @@ export default function UsagePage() {
           <Stat label="Completion tokens" value={formatTokens(total.completionTokens)} />
         </section>
       ) : null}
-      {byDay.data ? (
-        <UsageCharts points={fillDays(byDay.data.data, firstDay, days)} />
-      ) : byDay.loading ? (
-        <Loading />
-      ) : null}
+      {points ? <UsageCharts points={points} /> : byDay.loading ? <Loading /> : null}
       <section className="stack" aria-labelledby="by-model-title">
         <h2 id="by-model-title">By model</h2>
         <DataTable
