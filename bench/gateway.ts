@@ -35,6 +35,10 @@ export interface GatewayProcess {
   process: ManagedProcess;
   url: string;
   apiKey: string;
+  /** Where its CLI runs, with what environment, and where its SQLite file lives. */
+  workDirectory: string;
+  environment: NodeJS.ProcessEnv;
+  dataDirectory: string;
   startMilliseconds: number;
   /** The .cpuprofile it writes on exit, when profiling. */
   profileFile: string | undefined;
@@ -71,7 +75,8 @@ function configYaml(models: readonly BenchModel[]): string {
   return `${limits}providers:\n${providers.join('\n')}\nmodels:\n${entries.join('\n')}\n`;
 }
 
-async function runCli(
+/** Runs a `switchyard` CLI command against the gateway's configuration; its output. */
+export async function runCli(
   args: readonly string[],
   environment: NodeJS.ProcessEnv,
   workingDirectory: string,
@@ -171,6 +176,9 @@ export async function startGatewayProcess(options: GatewayOptions): Promise<Gate
     process: gateway,
     url,
     apiKey,
+    workDirectory,
+    environment,
+    dataDirectory: path.join(workDirectory, 'data'),
     startMilliseconds: performance.now() - startedAt,
     profileFile,
   };

@@ -21,15 +21,26 @@ export interface LoadResult {
 }
 
 /**
- * Runs autocannon against `origin` for `seconds`. Latencies are taken from each client's
- * `response` event (float milliseconds), not from autocannon's histogram, which keeps whole
- * milliseconds only: far too coarse for sub-millisecond overheads.
+ * A fixed number of requests at a steady rate instead of as many as fit in a time: every
+ * request completes (none is cut off when time runs out), so a soak can account for each one.
+ */
+export interface Pacing {
+  amount: number;
+  requestsPerSecond: number;
+}
+
+/**
+ * Runs autocannon against `origin` for `seconds` (or, paced, until `pacing.amount` requests
+ * have answered). Latencies are taken from each client's `response` event (float milliseconds),
+ * not from autocannon's histogram, which keeps whole milliseconds only: far too coarse for
+ * sub-millisecond overheads.
  */
 export async function runLoad(
   origin: string,
   shape: RequestShape,
   connections: number,
   seconds: number,
+  pacing?: Pacing,
 ): Promise<LoadResult> {
   const latencies = new SampleBuffer();
   let responses = 0;
@@ -41,7 +52,9 @@ export async function runLoad(
     body: shape.body,
     connections,
     pipelining: 1,
-    duration: seconds,
+    ...(pacing === undefined
+      ? { duration: seconds }
+      : { amount: pacing.amount, overallRate: pacing.requestsPerSecond }),
     timeout: 30,
     setupClient(client) {
       client.on('response', (statusCode: number, _bytes: number, milliseconds: number) => {

@@ -20,6 +20,10 @@ export interface BenchOptions {
   streams: number | undefined;
   /** Mock origins the open streams are spread over (the gateway pools 256 connections per origin). */
   streamOrigins: number | undefined;
+  /** When set: a soak of this many minutes at steady load, reporting memory over time. */
+  soakMinutes: number | undefined;
+  /** Requests per second of the soak. */
+  soakRate: number;
   scaleOut: boolean;
   postgresUrl: string;
   redisUrl: string;
@@ -44,6 +48,9 @@ Options:
   --paced-delay MS    event gap of the paced mock used for the unbuffered check (default 10)
   --streams N         instead: hold N slow streams open through the gateway, report its RSS
   --stream-origins K  spread those streams over K mock origins (default ceil(N / 200))
+  --soak MIN          instead: steady load for MIN minutes (10 for the record); memory every 30 s,
+                      then a graceful stop and a check that every answer was recorded and charged
+  --soak-rate N       requests per second of the soak, a quarter of them streams (default 400)
   --scale-out         the gateway on a fresh PostgreSQL database (and REDIS_URL)
   --postgres-url URL  server for --scale-out (default postgres://postgres@127.0.0.1:5432/postgres)
   --redis-url URL     REDIS_URL for --scale-out (default redis://127.0.0.1:6379)
@@ -85,6 +92,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       'paced-delay': stringOption,
       streams: stringOption,
       'stream-origins': stringOption,
+      soak: stringOption,
+      'soak-rate': stringOption,
       'scale-out': flag,
       'postgres-url': stringOption,
       'redis-url': stringOption,
@@ -95,6 +104,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     },
   });
   if (values.help) return undefined;
+  if (values.soak !== undefined && values.streams !== undefined)
+    throw new Error('--soak and --streams are separate runs; give one of them');
+  if (values.soak !== undefined && values['scale-out'])
+    throw new Error('--soak runs on the default SQLite store; leave out --scale-out');
   const streams =
     values.streams === undefined ? undefined : number(values, 'streams', 0, 1, 50_000);
   return {
@@ -110,6 +123,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       values['stream-origins'] === undefined
         ? undefined
         : Math.round(number(values, 'stream-origins', 1, 1, 100)),
+    soakMinutes: values.soak === undefined ? undefined : number(values, 'soak', 10, 1, 120),
+    soakRate: Math.round(number(values, 'soak-rate', 400, 4, 20_000)),
     scaleOut: values['scale-out'],
     postgresUrl: values['postgres-url'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: values['redis-url'] ?? 'redis://127.0.0.1:6379',

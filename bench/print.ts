@@ -1,4 +1,5 @@
 import type { BenchOptions } from './options.js';
+import type { SoakResult } from './soak.js';
 import {
   budgetTable,
   firstTokenTable,
@@ -8,6 +9,27 @@ import {
 } from './report.js';
 
 const megabyte = 1024 * 1024;
+
+function printSoak(soak: SoakResult, log: (line: string) => void): void {
+  const first = soak.samples[0];
+  const last = soak.samples.at(-1);
+  const megabytes = (bytes: number | undefined) =>
+    bytes === undefined ? '?' : `${(bytes / megabyte).toFixed(1)} MB`;
+  log(
+    `Soak: ${soak.minutes} min at ${soak.requestsPerSecond} requests/s; ${soak.samples.reduce((sum, item) => sum + item.responses, 0)} responses, ${soak.samples.reduce((sum, item) => sum + item.failures, 0)} failed.`,
+  );
+  log(
+    `RSS ${megabytes(first?.rssBytes)} after the first slice, ${megabytes(last?.rssBytes)} at the end; heap ${megabytes(first?.heapUsedBytes)} → ${megabytes(last?.heapUsedBytes)}.`,
+  );
+  log(
+    `After the ${soak.warmupSeconds} s warm-up: RSS grows ${soak.rssGrowthMegabytesPerTenMinutes.toFixed(1)} MB per 10 min, heap ${soak.heapGrowthMegabytesPerTenMinutes?.toFixed(1) ?? '?'} MB per 10 min: ${soak.flat ? 'flat' : 'NOT flat'} (flat: at most 10 MB per 10 min each).`,
+  );
+  const accounting = soak.accounting;
+  if (accounting !== undefined)
+    log(
+      `After a graceful stop: ${accounting.answered} answered, ${accounting.recorded} recorded; cost recorded ${accounting.recordedCostMicros} µ, charged ${accounting.chargedMicros} µ; held ${accounting.heldMicros} µ; ledger verify ${accounting.ledgerVerified ? 'passes' : 'FAILS'}: ${accounting.consistent ? 'nothing lost or charged twice' : 'INCONSISTENT'}.\n`,
+    );
+}
 
 /** Prints the tables, the budget verdicts and the profile summary of one run. */
 export function printReport(
@@ -40,7 +62,8 @@ export function printReport(
         `The gateway held ${streams.gatewayOpenFiles} file descriptors with the streams open (limit: ${String(report.meta.openFileLimit)}).\n`,
     );
   }
-  log(budgetTable(report.budget));
+  if (report.soak !== undefined) printSoak(report.soak, log);
+  if (report.budget.length > 0) log(budgetTable(report.budget));
   if (report.profile !== undefined) {
     log(
       `\nCPU profile: ${report.profile.file} (open it in Chrome DevTools › Performance, or speedscope).`,

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadResult } from './load.js';
 import type { OpenStreamsResult } from './open-streams.js';
+import type { SoakResult } from './soak.js';
 import type { ModuleEntry, ProfileEntry } from './profile.js';
 import type { StreamProbeResult } from './stream-probe.js';
 
@@ -72,6 +73,7 @@ export interface BenchReport {
         gatewayOpenFiles: number;
       })
     | undefined;
+  soak: SoakResult | undefined;
   budget: BudgetLine[];
   profile:
     | { file: string; busyMilliseconds: number; top: ProfileEntry[]; modules: ModuleEntry[] }

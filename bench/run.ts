@@ -28,10 +28,12 @@ import { cpuResolutionMicroseconds, openFileLimit, sampleProcess } from './proc-
 import { topSelfTime } from './profile.js';
 import { printReport } from './print.js';
 import { writeReport, type BenchReport } from './report.js';
+import { checkSoakAccounting, runSoak } from './soak.js';
 
 const megabyte = 1024 * 1024;
-/** Every run ends by then, whatever hangs: everything is stopped and the run fails. */
-const hardLimitMilliseconds = 10 * 60_000;
+/** Every run ends by then (a soak: 5 minutes past its length), whatever hangs: everything is
+ * stopped and the run fails. */
+const hardLimitMinutes = 10;
 /** Events of one paced mock stream: role, 8 content chunks, finish, usage, [DONE]. */
 const pacedEvents = 12;
 /** Slow streams for --streams: one event a second for two minutes, longer than the measurement. */
@@ -113,7 +115,13 @@ function checkFileLimit(needed: number, who: string): number | undefined {
 
 async function main(options: BenchOptions): Promise<void> {
   const mode = [
-    options.streams !== undefined ? 'streams' : options.scaleOut ? 'scale-out' : 'default',
+    options.streams !== undefined
+      ? 'streams'
+      : options.soakMinutes !== undefined
+        ? 'soak'
+        : options.scaleOut
+          ? 'scale-out'
+          : 'default',
     // A profiled gateway is slower; its figures go to a file of their own.
     ...(options.profile ? ['profile'] : []),
   ].join('-');
@@ -181,6 +189,7 @@ async function main(options: BenchOptions): Promise<void> {
   const nginxBinary = findNginx();
   if (options.skipNginx) nginxNote = 'left out (--skip-nginx)';
   else if (options.streams !== undefined) nginxNote = 'not used in --streams mode';
+  else if (options.soakMinutes !== undefined) nginxNote = 'not used in --soak mode';
   else if (nginxBinary === undefined)
     nginxNote = 'not installed (apt-get install nginx): the nginx rows and ratios are left out';
   else
@@ -236,6 +245,7 @@ async function main(options: BenchOptions): Promise<void> {
     timeToFirstToken: [],
     unbuffered: [],
     openStreams: undefined,
+    soak: undefined,
     budget: [],
     profile: undefined,
   };
@@ -246,6 +256,15 @@ async function main(options: BenchOptions): Promise<void> {
 
   if (options.streams !== undefined) {
     await measureOpenStreams(options.streams, streamOrigins, gateway, report, progress);
+  } else if (options.soakMinutes !== undefined) {
+    report.soak = await runSoak(
+      gateway,
+      options.soakMinutes,
+      options.soakRate,
+      options.connections,
+      progress,
+    );
+    report.gateway.peakRssBytes = Math.max(...report.soak.samples.map((item) => item.rssBytes));
   } else {
     const targets: Target[] = [
       {
@@ -303,6 +322,12 @@ async function main(options: BenchOptions): Promise<void> {
   }
 
   await gateway.process.stop('SIGTERM', 30_000);
+  if (report.soak !== undefined) {
+    // The two requests checkGateway made count as well.
+    const answered =
+      2 + report.soak.samples.reduce((sum, item) => sum + item.responses - item.failures, 0);
+    report.soak.accounting = await checkSoakAccounting(gateway, answered);
+  }
   if (gateway.profileFile !== undefined) {
     if (existsSync(gateway.profileFile)) {
       const summary = topSelfTime(gateway.profileFile, 15);
@@ -317,8 +342,12 @@ async function main(options: BenchOptions): Promise<void> {
     }
   }
   report.meta.loadAverageAtEnd = os.loadavg()[0];
-  report.budget = evaluateBudget(report, databaseUrl === undefined ? 'SQLite' : 'PostgreSQL');
+  // A soak has its own verdict (flat memory, nothing lost); the budget is for the other runs.
+  if (report.soak === undefined)
+    report.budget = evaluateBudget(report, databaseUrl === undefined ? 'SQLite' : 'PostgreSQL');
   printReport(report, options, log);
+  if (report.soak !== undefined && !(report.soak.flat && report.soak.accounting?.consistent))
+    process.exitCode = 1;
   const file =
     options.out ??
     path.join(
@@ -344,12 +373,11 @@ if (options === undefined) {
   process.stdout.write(usage);
 } else {
   installSignalHandlers();
+  const limitMinutes = hardLimitMinutes + (options.soakMinutes ?? 0);
   const watchdog = setTimeout(() => {
-    process.stderr.write(
-      `The benchmark ran past ${hardLimitMilliseconds / 60_000} minutes; stopping everything.\n`,
-    );
+    process.stderr.write(`The benchmark ran past ${limitMinutes} minutes; stopping everything.\n`);
     void cleanUp().finally(() => process.exit(1));
-  }, hardLimitMilliseconds);
+  }, limitMinutes * 60_000);
   watchdog.unref();
   main(options).then(
     () => cleanUp(),
