@@ -3,6 +3,7 @@ import type { SoakResult } from './soak.js';
 import {
   budgetTable,
   firstTokenTable,
+  floorTable,
   scenarioTable,
   unbufferedTable,
   type BenchReport,
@@ -46,6 +47,13 @@ export function printReport(
     log(
       `+p50 = p50 − direct p50. Mock: latency ${options.latency} ms, ${options.chunks} chunks, ${options.chunkDelay} ms apart.\n`,
     );
+    const floor = floorTable(report.scenarios);
+    if (floor !== undefined) {
+      log(floor);
+      log(
+        '\nnode = node:http in, undici out, bytes copied through (bench/node-floor-process.ts): the floor under any Node.js gateway.\n',
+      );
+    }
     log(firstTokenTable(report.timeToFirstToken));
     log('');
     log(unbufferedTable(report.unbuffered));

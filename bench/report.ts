@@ -6,7 +6,8 @@ import type { SoakResult } from './soak.js';
 import type { ModuleEntry, ProfileEntry } from './profile.js';
 import type { StreamProbeResult } from './stream-probe.js';
 
-export type TargetName = 'direct' | 'nginx' | 'gateway';
+/** node: the bare Node.js proxy (bench/node-floor-process.ts), the floor under any Node gateway. */
+export type TargetName = 'direct' | 'nginx' | 'node' | 'gateway';
 export type ScenarioName = 'non-stream' | 'stream';
 
 /** One autocannon run against one target. */
@@ -60,6 +61,8 @@ export interface BenchReport {
     idleCpuMillisecondsPerSecond: number;
   };
   nginx: { version: string; idleRssBytes: number } | { skipped: string };
+  /** Idle RSS of the bare Node.js proxy, when it ran. */
+  nodeFloor: { idleRssBytes: number } | undefined;
   scenarios: ScenarioMeasurement[];
   timeToFirstToken: FirstTokenMeasurement[];
   unbuffered: UnbufferedMeasurement[];
@@ -185,6 +188,50 @@ export function scenarioTable(scenarios: readonly ScenarioMeasurement[]): string
       'errors',
     ],
     rows,
+  );
+}
+
+/**
+ * The gateway against the bare Node.js proxy, scenario by scenario: what the gateway's own work
+ * (authentication, limits, the hold, routing, metering, records) costs above Node's HTTP floor.
+ */
+export function floorTable(scenarios: readonly ScenarioMeasurement[]): string | undefined {
+  const rows: string[][] = [];
+  for (const gateway of scenarios.filter((item) => item.target === 'gateway')) {
+    const same = (item: ScenarioMeasurement): boolean =>
+      item.scenario === gateway.scenario && item.connections === gateway.connections;
+    const floor = find(scenarios, 'node', same);
+    const direct = find(scenarios, 'direct', same);
+    if (floor === undefined) continue;
+    const floorCpu = floor.cpuMicrosecondsPerRequest;
+    const gatewayCpu = gateway.cpuMicrosecondsPerRequest;
+    rows.push([
+      `${gateway.scenario} c=${gateway.connections}`,
+      fixed(floorCpu, 1),
+      fixed(gatewayCpu, 1),
+      fixed(
+        gatewayCpu === undefined || floorCpu === undefined ? undefined : gatewayCpu - floorCpu,
+        1,
+      ),
+      fixed(direct === undefined ? undefined : floor.load.latency.p50 - direct.load.latency.p50, 3),
+      fixed(
+        direct === undefined ? undefined : gateway.load.latency.p50 - direct.load.latency.p50,
+        3,
+      ),
+    ]);
+  }
+  if (rows.length === 0) return undefined;
+  return table(
+    [
+      'gateway vs bare Node proxy',
+      'node CPU µs/req',
+      'gateway CPU µs/req',
+      "gateway's own µs/req",
+      'node +p50 ms',
+      'gateway +p50 ms',
+    ],
+    rows,
+    1,
   );
 }
 

@@ -20,6 +20,7 @@ import {
 } from './matrix.js';
 import { replyFor, startMockProcess, type MockServerSpec } from './mock.js';
 import { findNginx, startNginx, type NginxProxy } from './nginx.js';
+import { startNodeFloor, type NodeFloor } from './node-floor.js';
 import { measureOpenStreams } from './open-streams.js';
 import { runLoad } from './load.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
@@ -201,6 +202,16 @@ async function main(options: BenchOptions): Promise<void> {
     nginx ? `nginx pid ${nginx.process.pid} (${nginx.version})` : `nginx: ${nginxNote ?? ''}`,
   );
 
+  // The floor under any Node.js gateway, for the load scenarios only.
+  let nodeFloor: NodeFloor | undefined;
+  if (options.streams === undefined && options.soakMinutes === undefined) {
+    nodeFloor = await startNodeFloor(
+      [mock.origin('main'), mock.origin('paced')],
+      path.join(workDirectory),
+    );
+    progress(`Bare Node.js proxy (node:http + undici) pid ${nodeFloor.process.pid}`);
+  }
+
   // Idle: after a settle, before any load. Background timers (cache refresh, usage flush) run.
   await sleep(1_000);
   const idleStart = sampleProcess(gateway.process.pid);
@@ -241,6 +252,10 @@ async function main(options: BenchOptions): Promise<void> {
       idleCpuMillisecondsPerSecond,
     },
     nginx: nginx ? { version: nginx.version, idleRssBytes: 0 } : { skipped: nginxNote ?? '' },
+    nodeFloor:
+      nodeFloor === undefined
+        ? undefined
+        : { idleRssBytes: sampleProcess(nodeFloor.process.pid).rssBytes },
     scenarios: [],
     timeToFirstToken: [],
     unbuffered: [],
@@ -280,6 +295,16 @@ async function main(options: BenchOptions): Promise<void> {
               origin: nginx.originFor(mock.ports.main ?? 0),
               pacedOrigin: nginx.originFor(mock.ports.paced ?? 0),
               pids: nginx.pids,
+            },
+          ]
+        : []),
+      ...(nodeFloor
+        ? [
+            {
+              name: 'node' as const,
+              origin: nodeFloor.originFor(mock.origin('main')),
+              pacedOrigin: nodeFloor.originFor(mock.origin('paced')),
+              pids: () => [nodeFloor.process.pid],
             },
           ]
         : []),
