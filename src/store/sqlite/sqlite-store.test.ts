@@ -151,4 +151,58 @@ describe('SQLite store on a file', () => {
       perRequest: 4,
     });
   });
+  it('places holds asked for together in one transaction, each on its own', async () => {
+    const store = await openMigrated();
+    const account = await store.accounts.create({ username: 'group-commit', role: 'user' });
+    await store.wallets.move({
+      accountId: account.id,
+      amount: 1_000,
+      kind: 'topup',
+      actorAccountId: null,
+      reason: null,
+    });
+    const far = Date.now() + 3_600_000;
+    const hold = (id: string, amount: number) =>
+      store.wallets.placeHold({ id, accountId: account.id, amount, expiresAt: far });
+    await hold('taken', 100);
+    // Each commit appends every page it changed to the WAL: one commit for the whole group
+    // writes the wallet's page once, where a commit per hold would write it again each time.
+    const checkpoint = new BetterSqlite3(file);
+    checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+    checkpoint.close();
+    // One turn of the event loop: a duplicate id fails at the insert, a fractional amount before
+    // the database; the others are placed in order, and the wallet runs out on the fourth.
+    const results = await Promise.allSettled([
+      hold('first', 300),
+      hold('taken', 100),
+      hold('second', 500),
+      hold('fractional', 1.5),
+      hold('third', 200),
+      hold('unknown-wallet', 1).then(() =>
+        store.wallets.placeHold({ id: 'none', accountId: 999_999, amount: 1, expiresAt: far }),
+      ),
+    ]);
+    const walFrames = (fs.statSync(`${file}-wal`).size - 32) / (4096 + 24);
+    expect(walFrames).toBeGreaterThan(0);
+    // The group: the wallet, the holds table and its two indexes, plus the lone last hold.
+    expect(walFrames).toBeLessThanOrEqual(8);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const values = results.map((result) =>
+      result.status === 'fulfilled' ? result.value : undefined,
+    );
+    expect(values[0]).toEqual({ outcome: 'held' });
+    expect(values[2]).toEqual({ outcome: 'held' });
+    expect(values[4]).toEqual({ outcome: 'insufficient', available: 100 });
+    expect(values[5]).toEqual({ outcome: 'no_wallet' });
+    const held = (await store.wallets.openHolds(account.id)).map((record) => record.id).sort();
+    expect(held).toEqual(['first', 'second', 'taken', 'unknown-wallet']);
+    expect(await store.wallets.find(account.id)).toMatchObject({ balance: 1_000, held: 901 });
+  });
 });
