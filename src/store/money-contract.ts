@@ -63,6 +63,20 @@ export class MoneyError extends Error {
   }
 }
 
+/**
+ * A hold's amount must be a whole, non-negative number of micro-units: a negative hold would
+ * raise what is available, and a fractional one would put a REAL into SQLite's integer
+ * arithmetic. Either is a bug upstream, refused before it touches a wallet.
+ */
+export function refusedHoldAmount(amount: number): MoneyError | undefined {
+  return Number.isSafeInteger(amount) && amount >= 0
+    ? undefined
+    : new MoneyError(
+        'invalid_amount',
+        'A hold must be a whole, non-negative number of micro-units.',
+      );
+}
+
 export interface WalletRepository {
   find(accountId: number): Promise<WalletRecord | undefined>;
   /**

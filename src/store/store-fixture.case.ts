@@ -89,15 +89,7 @@ export function useStoreFixture(harness: StoreHarness): StoreFixture {
     },
     async fundedAccount(base, balance, role = 'user') {
       const account = await fixture.createAccount(base, { role });
-      if (balance > 0) {
-        await current().wallets.move({
-          accountId: account.id,
-          amount: balance,
-          kind: 'topup',
-          actorAccountId: null,
-          reason: 'test funds',
-        });
-      }
+      await topUpForTest(current(), account.id, balance);
       return account;
     },
     usage(accountId, requestId, overrides = {}) {
@@ -125,6 +117,22 @@ export function useStoreFixture(harness: StoreHarness): StoreFixture {
 }
 
 /** Every ledger entry of an account, newest first, read page by page. */
+/** Puts `balance` into an account's wallet with a plain top-up. */
+export async function topUpForTest(
+  store: Store,
+  accountId: number,
+  balance: number,
+): Promise<void> {
+  if (balance <= 0) return;
+  await store.wallets.move({
+    accountId,
+    amount: balance,
+    kind: 'topup',
+    actorAccountId: null,
+    reason: 'test funds',
+  });
+}
+
 export async function wholeLedger(store: Store, accountId: number): Promise<LedgerEntryRecord[]> {
   const entries: LedgerEntryRecord[] = [];
   for (;;) {

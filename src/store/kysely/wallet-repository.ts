@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { MoneyError, type WalletMismatch, type WalletRepository } from '../money-contract.js';
+import {
+  MoneyError,
+  refusedHoldAmount,
+  type WalletMismatch,
+  type WalletRepository,
+} from '../money-contract.js';
 import type { Dialect } from '../migrations.js';
 import type { WalletRecord } from '../money-records.js';
 import { writeTransaction, type Database, type Executor } from './executor.js';
@@ -68,14 +73,8 @@ export function walletRepository(
     },
 
     async placeHold(hold) {
-      // A negative hold would raise what is available; a fractional one would put a REAL into
-      // SQLite's integer arithmetic. Either is a bug upstream, refused before it touches a wallet.
-      if (!Number.isSafeInteger(hold.amount) || hold.amount < 0) {
-        throw new MoneyError(
-          'invalid_amount',
-          'A hold must be a whole, non-negative number of micro-units.',
-        );
-      }
+      const refused = refusedHoldAmount(hold.amount);
+      if (refused) throw refused;
       return writeTransaction(database, dialect, async (transaction) => {
         const timestamp = now();
         const updated = await transaction

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Store } from '../contract.js';
 import type { DatabaseSchema } from '../database-schema.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
+import { postgresPlaceHold } from './postgres-holds.js';
 
 const int8Oid = 20;
 const numericOid = 1700;
@@ -47,5 +48,7 @@ export async function openPostgresStore(
   const database = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   if (schema !== undefined)
     await sql`create schema if not exists ${sql.id(schema)}`.execute(database);
-  return createKyselyStore(database, 'postgres');
+  const store = createKyselyStore(database, 'postgres');
+  store.wallets.placeHold = postgresPlaceHold(database, Date.now);
+  return store;
 }

@@ -1,3 +1,4 @@
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -12,10 +13,12 @@ import type { Store } from '../contract.js';
 import { moneyConcurrencySuite } from '../money-concurrency.case.js';
 import { rechargeCodeContractSuite } from '../recharge-code.case.js';
 import { settlementContractSuite } from '../settlement.case.js';
-import type { StoreHarness } from '../store-fixture.case.js';
+import { topUpForTest, type StoreHarness } from '../store-fixture.case.js';
 import { usageQueryContractSuite } from '../usage-query.case.js';
 import { walletContractSuite } from '../wallet.case.js';
+import type { DatabaseSchema } from '../database-schema.js';
 import { openPostgresStore } from './open-postgres-store.js';
+import { postgresPlaceHold } from './postgres-holds.js';
 
 describeWithPostgres('PostgreSQL store', () => {
   const url = testDatabaseUrl as string;
@@ -91,6 +94,37 @@ describeWithPostgres('PostgreSQL store', () => {
       expect(typeof account.createdAt).toBe('number');
       expect(await store.accounts.count()).toEqual(expect.any(Number));
     } finally {
+      await store.close();
+    }
+  });
+  it('places a hold in one statement, so one round trip', async () => {
+    const store = await openOne();
+    const statements: string[] = [];
+    const database = new Kysely<DatabaseSchema>({
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 1 }),
+      }),
+      log: (event) => void statements.push(event.query.sql),
+    });
+    try {
+      const account = await store.accounts.create({
+        username: uniqueSchemaName('one_trip'),
+        role: 'user',
+      });
+      await topUpForTest(store, account.id, 1_000);
+      const placeHold = postgresPlaceHold(database, Date.now);
+      const hold = (id: string) =>
+        placeHold({ id, accountId: account.id, amount: 600, expiresAt: Date.now() + 60_000 });
+      expect(await hold(uniqueSchemaName('hold'))).toEqual({ outcome: 'held' });
+      expect(statements).toHaveLength(1);
+      expect(await hold(uniqueSchemaName('hold'))).toEqual({
+        outcome: 'insufficient',
+        available: 400,
+      });
+      expect(statements).toHaveLength(2);
+      expect(await store.wallets.find(account.id)).toMatchObject({ balance: 1_000, held: 600 });
+    } finally {
+      await database.destroy();
       await store.close();
     }
   });

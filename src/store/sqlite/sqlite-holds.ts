@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { MoneyError, type HoldResult, type WalletRepository } from '../money-contract.js';
+import { refusedHoldAmount, type HoldResult, type WalletRepository } from '../money-contract.js';
 
 type PlaceHold = WalletRepository['placeHold'];
 type HoldInput = Parameters<PlaceHold>[0];
@@ -92,16 +92,8 @@ export function sqlitePlaceHold(connection: BetterSqlite3.Database, now: () => n
   };
 
   return (hold) => {
-    // A negative hold would raise what is available; a fractional one would put a REAL into
-    // SQLite's integer arithmetic. Either is a bug upstream, refused before it touches a wallet.
-    if (!Number.isSafeInteger(hold.amount) || hold.amount < 0) {
-      return Promise.reject(
-        new MoneyError(
-          'invalid_amount',
-          'A hold must be a whole, non-negative number of micro-units.',
-        ),
-      );
-    }
+    const refused = refusedHoldAmount(hold.amount);
+    if (refused) return Promise.reject(refused);
     return new Promise<HoldResult>((resolve, reject) => {
       queue.push({ hold, resolve, reject });
       // After this turn's other requests have asked for theirs.

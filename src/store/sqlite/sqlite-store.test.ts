@@ -10,7 +10,7 @@ import type { Store } from '../contract.js';
 import { moneyConcurrencySuite } from '../money-concurrency.case.js';
 import { rechargeCodeContractSuite } from '../recharge-code.case.js';
 import { settlementContractSuite } from '../settlement.case.js';
-import type { StoreHarness } from '../store-fixture.case.js';
+import { topUpForTest, type StoreHarness } from '../store-fixture.case.js';
 import { usageQueryContractSuite } from '../usage-query.case.js';
 import { walletContractSuite } from '../wallet.case.js';
 import { openSqliteStore } from './open-sqlite-store.js';
@@ -154,13 +154,7 @@ describe('SQLite store on a file', () => {
   it('places holds asked for together in one transaction, each on its own', async () => {
     const store = await openMigrated();
     const account = await store.accounts.create({ username: 'group-commit', role: 'user' });
-    await store.wallets.move({
-      accountId: account.id,
-      amount: 1_000,
-      kind: 'topup',
-      actorAccountId: null,
-      reason: null,
-    });
+    await topUpForTest(store, account.id, 1_000);
     const far = Date.now() + 3_600_000;
     const hold = (id: string, amount: number) =>
       store.wallets.placeHold({ id, accountId: account.id, amount, expiresAt: far });
