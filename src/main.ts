@@ -128,10 +128,8 @@ export async function startGateway(
       {
         deployments: () => describeDeploymentHealth(catalog.models(), health),
         settlementQueueDepth: () => settlements.queueDepth(),
-        openHolds: async () => {
-          const holds = await store.wallets.openHolds();
-          return { count: holds.length, amount: holds.reduce((sum, hold) => sum + hold.amount, 0) };
-        },
+        // An aggregate: a scrape must not read every hold while thousands are open.
+        openHolds: () => store.wallets.holdTotals(),
       },
       // Process metrics start timers and observers; a gateway that serves no metrics needs none.
       { processMetrics: config.metrics.enabled },

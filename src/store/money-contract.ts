@@ -107,6 +107,8 @@ export interface WalletRepository {
     page?: { limit?: number; beforeId?: number },
   ): Promise<LedgerEntryRecord[]>;
   openHolds(accountId?: number): Promise<HoldRecord[]>;
+  /** How many holds are open over all wallets, and what they hold: one aggregate, no rows. */
+  holdTotals(): Promise<{ count: number; amount: number }>;
   /** Releases holds whose expiry has passed (their request died with its process). */
   releaseExpiredHolds(now: number): Promise<number>;
   /** Every wallet whose balance is not the sum of its ledger, or whose held is not its holds. */

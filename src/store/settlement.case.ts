@@ -101,9 +101,10 @@ export function settlementContractSuite(harness: StoreHarness): void {
       await expectConsistent(fixture.store, [account.id]);
     });
 
-    it('lists open holds of one account or of all', async () => {
+    it('lists open holds of one account or of all, and totals them', async () => {
       const first = await fixture.fundedAccount('first', 100);
       const second = await fixture.fundedAccount('second', 100);
+      const totalsBefore = await fixture.store.wallets.holdTotals();
       await hold(first.id, 'a', 10);
       await hold(second.id, 'b', 20);
       await hold(first.id, 'c', 30);
@@ -117,6 +118,11 @@ export function settlementContractSuite(harness: StoreHarness): void {
         ['a', 'b', 'c'].map((base) => fixture.unique(base)).sort(),
       );
       expect(await fixture.store.wallets.find(first.id)).toMatchObject({ held: 40 });
+      // Other tests' holds may be open too: the totals grow by exactly these three.
+      expect(await fixture.store.wallets.holdTotals()).toEqual({
+        count: totalsBefore.count + 3,
+        amount: totalsBefore.amount + 60,
+      });
       await expectConsistent(fixture.store, [first.id, second.id]);
     });
 

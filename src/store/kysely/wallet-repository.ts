@@ -236,6 +236,17 @@ export function walletRepository(
       return (await query.execute()).map(toHold);
     },
 
+    async holdTotals() {
+      const row = await database
+        .selectFrom('holds')
+        .select((expression) => [
+          expression.fn.countAll<number>().as('count'),
+          expression.fn.coalesce(expression.fn.sum<number>('amount'), sql<number>`0`).as('amount'),
+        ])
+        .executeTakeFirst();
+      return { count: Number(row?.count ?? 0), amount: Number(row?.amount ?? 0) };
+    },
+
     async releaseExpiredHolds(at) {
       return writeTransaction(database, dialect, async (transaction) => {
         // PostgreSQL: a hold locked by a settlement in progress is that settlement's to release;
