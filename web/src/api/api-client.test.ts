@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, onUnauthorized, readEarly } from './api-client';
+import { api, onUnauthorized, readEarly, setCsrfToken } from './api-client';
 
 interface Answer {
   status: number;
@@ -53,6 +53,13 @@ describe('early reads', () => {
     expect(await api.get('/session')).toEqual({ fresh: true });
     expect(asked).toHaveLength(2);
     expect(signedOut).not.toHaveBeenCalled();
+  });
+
+  it('are forgotten when the session ends', async () => {
+    readEarly('/keys');
+    setCsrfToken(null);
+    await api.get('/keys');
+    expect(asked).toEqual(['/api/manage/keys', '/api/manage/keys']);
   });
 
   it('that are stale are not used', async () => {

@@ -15,9 +15,21 @@ interface RequestOptions {
 let csrfToken: string | null = null;
 let unauthorizedListener: (() => void) | null = null;
 
+/*
+ * A read started before the page that needs it exists: the page being opened asks for its
+ * first data beside the session check, instead of after the session, the page's chunk and its
+ * first render (see PageDescriptor.preload). The page's own identical GET takes the answer
+ * once. Only a success is handed over, and only while fresh: a failed or stale early read is
+ * dropped and the page asks again, so errors and 401s take the ordinary path.
+ */
+const earlyReadLifetimeMilliseconds = 5_000;
+const earlyReads = new Map<string, { startedAt: number; answer: Promise<unknown> }>();
+
 /** The session's CSRF token, sent on every request that changes something. */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
+  // The session ended: reads made with it must not be handed to whoever signs in next.
+  if (token === null) earlyReads.clear();
 }
 
 /** Called when any request answers 401 (the session ended): the app shows the sign-in page. */
@@ -74,16 +86,6 @@ async function send<Result>(
   }
   return parsed as Result;
 }
-
-/*
- * A read started before the page that needs it exists: the page being opened asks for its
- * first data beside the session check, instead of after the session, the page's chunk and its
- * first render (see PageDescriptor.preload). The page's own identical GET takes the answer
- * once. Only a success is handed over, and only while fresh: a failed or stale early read is
- * dropped and the page asks again, so errors and 401s take the ordinary path.
- */
-const earlyReadLifetimeMilliseconds = 5_000;
-const earlyReads = new Map<string, { startedAt: number; answer: Promise<unknown> }>();
 
 function takeEarlyRead(url: string): Promise<unknown> | undefined {
   const early = earlyReads.get(url);
