@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { SecretBox } from './auth/secret-box.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { registerDashboard } from './http/dashboard.js';
+import { newRequestId } from './http/request-id.js';
 import { handleError } from './http/error-handler.js';
 import { registerProbes } from './http/probes.js';
 import { maximumJsonDepth, nestsDeeperThan } from './http/json-depth.js';
@@ -67,11 +67,6 @@ function writeClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-/** A request id clients can quote; unguessable, and unique across instances. */
-function newRequestId(): string {
-  return `req_${randomUUID().replaceAll('-', '')}`;
-}
-
 /** Builds the HTTP app from its dependencies. It holds no globals: tests build as many as they like. */
 export function buildApp(dependencies: AppDependencies, options: AppOptions): FastifyInstance {
   const app = Fastify({
@@ -87,7 +82,8 @@ export function buildApp(dependencies: AppDependencies, options: AppOptions): Fa
     }),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
-    genReqId: newRequestId,
+    // Fastify passes the raw request; the id depends on nothing in it.
+    genReqId: () => newRequestId(),
     // Errors Fastify raises before routing (a path it cannot decode, a parameter too long) get
     // the same envelope and request id as every other error.
     frameworkErrors: (error, request, reply) => {
