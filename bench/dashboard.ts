@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateApiKey } from '../src/auth/api-keys.js';
+import { issueApiKey } from '../src/auth/api-keys.js';
 import { createSession } from '../src/auth/sessions.js';
 import { loadConfig } from '../src/config/load.js';
 import { startGateway } from '../src/main.js';
@@ -151,12 +151,9 @@ async function main(): Promise<void> {
       users.push(user);
       const keys = [];
       for (let keyIndex = 0; keyIndex < 3; keyIndex += 1) {
-        const generated = generateApiKey();
-        const key = await store.apiKeys.create({
+        const { record: key } = await issueApiKey(store.apiKeys, {
           accountId: user.id,
           name: `key-${keyIndex}`,
-          keyHash: generated.keyHash,
-          keyPrefix: generated.keyPrefix,
         });
         keys.push(key.id);
       }
@@ -166,12 +163,9 @@ async function main(): Promise<void> {
     const others = [];
     for (let index = 0; index < 60; index += 1) {
       const other = await store.accounts.create({ username: `bench-other-${index}`, role: 'user' });
-      const generated = generateApiKey();
-      const key = await store.apiKeys.create({
+      const { record: key } = await issueApiKey(store.apiKeys, {
         accountId: other.id,
         name: 'key',
-        keyHash: generated.keyHash,
-        keyPrefix: generated.keyPrefix,
       });
       others.push(other);
       keysOf.set(other.id, [key.id]);

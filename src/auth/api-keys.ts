@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ApiKeyRepository, NewApiKey } from '../store/contract.js';
+import type { ApiKeyRecord } from '../store/records.js';
 
 const base62Alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const keyRandomBytes = 32;
@@ -26,6 +28,24 @@ export interface GeneratedApiKey {
 export function generateApiKey(): GeneratedApiKey {
   const key = `sk-${toBase62(randomBytes(keyRandomBytes))}`;
   return { key, keyHash: hashApiKey(key), keyPrefix: key.slice(0, visiblePrefixLength) };
+}
+
+/**
+ * Makes a key and stores its hash and prefix: the one way keys come into being (the API, the
+ * CLI, tests and benchmarks). Answers the stored record and the key itself, which exists nowhere
+ * else and is shown to its owner once.
+ */
+export async function issueApiKey(
+  apiKeys: ApiKeyRepository,
+  input: Omit<NewApiKey, 'keyHash' | 'keyPrefix'>,
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  const generated = generateApiKey();
+  const record = await apiKeys.create({
+    ...input,
+    keyHash: generated.keyHash,
+    keyPrefix: generated.keyPrefix,
+  });
+  return { record, key: generated.key };
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateApiKey } from '../auth/api-keys.js';
+import { issueApiKey } from '../auth/api-keys.js';
 import type { Store } from '../store/contract.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
 import { runCli } from './main.js';
@@ -37,16 +37,11 @@ beforeEach(async () => {
   direct = undefined;
   const accounts = (await store()).accounts;
   const alice = await accounts.create({ username: 'alice', role: 'user' });
-  const generated = generateApiKey();
-  const key = await (
-    await store()
-  ).apiKeys.create({
+  const { record } = await issueApiKey((await store()).apiKeys, {
     accountId: alice.id,
     name: 'scraper',
-    keyHash: generated.keyHash,
-    keyPrefix: generated.keyPrefix,
   });
-  keyId = key.id;
+  keyId = record.id;
 });
 
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import { issueRechargeCodes } from '../../src/billing/recharge-codes.js';
 import type { AccountRecord } from '../../src/store/records.js';
 import { DocumentedSchemas } from './documented-schemas.js';
@@ -48,12 +48,9 @@ let counter = 0;
 let documented: DocumentedSchemas;
 
 async function keyFor(account: AccountRecord): Promise<number> {
-  const generated = generateApiKey();
-  const key = await harness.gateway.gateway.store.apiKeys.create({
+  const { record: key } = await issueApiKey(harness.gateway.gateway.store.apiKeys, {
     accountId: account.id,
     name: 'fixture',
-    keyHash: generated.keyHash,
-    keyPrefix: generated.keyPrefix,
   });
   return key.id;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import type { AccountRecord, UsageRecord } from '../../src/store/records.js';
 import { adminToken, startManageHarness, type Auth, type ManageHarness } from './manage-harness.js';
 
@@ -47,12 +47,9 @@ beforeAll(async () => {
   const store = harness.gateway.gateway.store;
   const { agentA: agent, userA: user, userB } = harness.cast;
   for (const account of [agent, user, userB]) {
-    const generated = generateApiKey();
-    const key = await store.apiKeys.create({
+    const { record: key } = await issueApiKey(store.apiKeys, {
       accountId: account.id,
       name: 'usage',
-      keyHash: generated.keyHash,
-      keyPrefix: generated.keyPrefix,
     });
     keys.set(account.username, key.id);
   }

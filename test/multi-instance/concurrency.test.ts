@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import { runCli } from '../../src/cli/main.js';
 import type { Store } from '../../src/store/contract.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
@@ -101,14 +101,11 @@ models:
       actorAccountId: null,
       reason: 'test funds',
     });
-    const generated = generateApiKey();
-    const record = await store.apiKeys.create({
+    const { record, key } = await issueApiKey(store.apiKeys, {
       accountId: account.id,
       name: 'test',
-      keyHash: generated.keyHash,
-      keyPrefix: generated.keyPrefix,
     });
-    return { key: generated.key, id: record.id, accountId: account.id };
+    return { key, id: record.id, accountId: account.id };
   }
 
   async function chat(

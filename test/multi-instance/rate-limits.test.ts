@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import type { Store } from '../../src/store/contract.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
 import type { KeyLimits } from '../../src/store/records.js';
@@ -112,17 +112,14 @@ models:
       actorAccountId: null,
       reason: 'test funds',
     });
-    const generated = generateApiKey();
-    const record = await store.apiKeys.create({
+    const { record, key } = await issueApiKey(store.apiKeys, {
       accountId: account.id,
       name: 'test',
-      keyHash: generated.keyHash,
-      keyPrefix: generated.keyPrefix,
       limits,
     });
     keyIds.push(record.id);
     await forgetLimiterKeys(redisUrl, [record.id]);
-    return { key: generated.key, id: record.id, accountId: account.id };
+    return { key, id: record.id, accountId: account.id };
   }
 
   interface Outcome {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import { runCli } from '../../src/cli/main.js';
 import type { Store } from '../../src/store/contract.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -101,14 +101,11 @@ async function prepare(name: string): Promise<Setup> {
       actorAccountId: null,
       reason: 'crash test funds',
     });
-    const generated = generateApiKey();
-    await store.apiKeys.create({
+    const { key } = await issueApiKey(store.apiKeys, {
       accountId: account.id,
       name: 'load',
-      keyHash: generated.keyHash,
-      keyPrefix: generated.keyPrefix,
     });
-    return { databaseUrl, secretKey: newSecretKey(), key: generated.key, accountId: account.id };
+    return { databaseUrl, secretKey: newSecretKey(), key, accountId: account.id };
   } finally {
     await store.close();
   }

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
-import { generateApiKey } from '../../src/auth/api-keys.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type RunningGateway } from '../../src/main.js';
+import { topUpForTest } from '../../src/store/store-fixture.case.js';
 import type { KeyLimits, UsageRecord } from '../../src/store/records.js';
 
 export interface TestGatewayOptions {
@@ -125,28 +126,16 @@ ${options.extraYaml ?? ''}`;
       let account = await gateway.store.accounts.findByUsername(username);
       if (!account) {
         account = await gateway.store.accounts.create({ username, role: 'user' });
-        const balance = keyOptions.balance ?? 100_000_000;
-        if (balance > 0) {
-          await gateway.store.wallets.move({
-            accountId: account.id,
-            amount: balance,
-            kind: 'topup',
-            actorAccountId: null,
-            reason: 'test funds',
-          });
-        }
+        await topUpForTest(gateway.store, account.id, keyOptions.balance ?? 100_000_000);
       }
-      const generated = generateApiKey();
-      const record = await gateway.store.apiKeys.create({
+      const { record, key } = await issueApiKey(gateway.store.apiKeys, {
         accountId: account.id,
         name: 'test',
-        keyHash: generated.keyHash,
-        keyPrefix: generated.keyPrefix,
         allowedModels: keyOptions.models ?? null,
         expiresAt: keyOptions.expiresAt ?? null,
         ...(keyOptions.limits === undefined ? {} : { limits: keyOptions.limits }),
       });
-      return { key: generated.key, id: record.id, accountId: account.id };
+      return { key, id: record.id, accountId: account.id };
     },
     client(key) {
       return new OpenAI({

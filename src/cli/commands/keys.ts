@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey } from '../../auth/api-keys.js';
+import { issueApiKey, hashApiKey } from '../../auth/api-keys.js';
 import type { ApiKeyRecord } from '../../store/records.js';
 import type { Store } from '../../store/contract.js';
 import { parseExpiry } from '../parse-duration.js';
@@ -97,12 +97,9 @@ export const keysCreate: Command = {
         );
       }
     }
-    const generated = generateApiKey();
-    const record = await store.apiKeys.create({
+    const { record, key } = await issueApiKey(store.apiKeys, {
       accountId: account.id,
       name: optionalString(values, 'name') ?? 'default',
-      keyHash: generated.keyHash,
-      keyPrefix: generated.keyPrefix,
       expiresAt,
       allowedModels,
     });
@@ -112,7 +109,7 @@ export const keysCreate: Command = {
     ];
     context.stdout.write(
       `Created API key ${record.id} '${record.name}' for ${account.username} (${limits.join('; ')}).\n` +
-        `Copy it now; it is not shown again:\n${generated.key}\n`,
+        `Copy it now; it is not shown again:\n${key}\n`,
     );
     return 0;
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generateApiKey } from '../../auth/api-keys.js';
+import { issueApiKey } from '../../auth/api-keys.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { ApiKeyRecord, KeyLimits } from '../../store/records.js';
 import { canSee, denied, findVisibleAccount, manages, notFound, ownAccountId } from '../access.js';
@@ -147,12 +147,9 @@ export function apiKeyRoutes(router: ManageRouter, dependencies: ManageDependenc
       await checkLimits(principal, owner.id, body.limits);
       await checkModels(body.models);
       checkExpiry(body.expiresAt);
-      const generated = generateApiKey();
-      const record = await store.apiKeys.create({
+      const { record, key } = await issueApiKey(store.apiKeys, {
         accountId: owner.id,
         name: body.name,
-        keyHash: generated.keyHash,
-        keyPrefix: generated.keyPrefix,
         allowedModels: body.models ?? null,
         expiresAt: body.expiresAt ?? null,
         ...(body.limits === undefined ? {} : { limits: body.limits }),
@@ -166,7 +163,7 @@ export function apiKeyRoutes(router: ManageRouter, dependencies: ManageDependenc
         before: null,
         after: view,
       });
-      return { ...view, key: generated.key };
+      return { ...view, key };
     },
   });
 
